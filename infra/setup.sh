@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Installs everything the local stack and the tests need, into .venv/ and .cache/ (both ignored by git).
+# Idempotent: each step leaves a stamp holding the hash of its inputs and is skipped while they are unchanged.
+# Usage: infra/setup.sh [venv|proto|kafka|ferretdb|helm|keys|all]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+source infra/versions.env
+CACHE=$ROOT/.cache
+STAMPS=$CACHE/stamps
+PY=${PYTHON:-python3.11}
+VENV=$ROOT/.venv
+export GOTOOLCHAIN=local GOFLAGS=-mod=mod
+mkdir -p "$STAMPS" "$CACHE/bin"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+fresh() {  # fresh NAME INPUT...: true when the stamp matches the inputs' hash
+  local want; want=$(cat "${@:2}" 2>/dev/null | sha256sum | cut -d' ' -f1)
+  [ -f "$STAMPS/$1" ] && [ "$(cat "$STAMPS/$1")" = "$want" ] && return 0
+  echo "$want" > "$STAMPS/$1.want"; return 1
+}
+stamp() { mv "$STAMPS/$1.want" "$STAMPS/$1"; }
+need() { command -v "$1" >/dev/null || { echo "setup: '$1' is needed ($2)" >&2; exit 1; }; }
+
+venv() {
+  local inputs=(constraints.txt requirements-dev.txt libs/pyproject.toml services/*/pyproject.toml)
+  if fresh venv "${inputs[@]}" && [ -x "$VENV/bin/python" ]; then return; fi
+  say "Python virtualenv (.venv)"
+  need "$PY" "Python 3.11"
+  [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
+  "$VENV/bin/pip" install -q --upgrade pip==25.3
+  local editable=(-e libs)
+  for s in services/*/; do editable+=(-e "$s"); done
+  "$VENV/bin/pip" install -q -c constraints.txt -r requirements-dev.txt "${editable[@]}"
+  stamp venv
+}
+
+proto() {
+  if fresh proto proto/motcua/v1/*.proto constraints.txt && [ -f libs/motcua/v1/events_pb2.py ]; then return; fi
+  say "Protobuf and gRPC code (libs/motcua/v1)"
+  rm -rf libs/motcua/v1 && mkdir -p libs/motcua/v1 && touch libs/motcua/v1/__init__.py
+  "$VENV/bin/python" -m grpc_tools.protoc -Iproto --python_out=libs --grpc_python_out=libs --pyi_out=libs \
+    proto/motcua/v1/*.proto
+  stamp proto
+}
+
+kafka() {
+  if fresh kafka infra/kafka/pom.xml && [ -d "$CACHE/kafka/libs" ]; then return; fi
+  say "Apache Kafka jars (Maven, infra/kafka/pom.xml)"
+  need mvn "Maven, to fetch Kafka"; need java "a Java 17+ runtime, to run Kafka"
+  rm -rf "$CACHE/kafka/libs"
+  mvn -q -B -f infra/kafka/pom.xml dependency:copy-dependencies \
+    -DoutputDirectory="$CACHE/kafka/libs" -DincludeScope=runtime
+  stamp kafka
+}
+
+ferretdb() {
+  if fresh ferretdb infra/ferretdb/go.mod infra/ferretdb/go.sum && [ -x "$CACHE/bin/ferretdb" ]; then return; fi
+  say "FerretDB $FERRETDB_VERSION (go build, SQLite storage)"
+  need go "Go, to build FerretDB and Helm"
+  local src=$CACHE/ferretdb-src
+  rm -rf "$src" && mkdir -p "$src"
+  cp infra/ferretdb/go.mod infra/ferretdb/go.sum infra/ferretdb/tools.go "$src/"
+  (cd "$src" && go mod vendor \
+    && echo "$FERRETDB_VERSION" > vendor/github.com/FerretDB/FerretDB/build/version/version.txt \
+    && GOFLAGS=-mod=vendor go build -trimpath -o "$CACHE/bin/ferretdb" github.com/FerretDB/FerretDB/cmd/ferretdb)
+  stamp ferretdb
+}
+
+helm() {
+  if fresh helm infra/versions.env && [ -x "$CACHE/bin/helm" ]; then return; fi
+  say "Helm $HELM_VERSION (go install)"
+  need go "Go, to build Helm"
+  GOBIN="$CACHE/bin" go install "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+  stamp helm
+}
+
+keys() {
+  say "Development JWT keys (.data/keys) and local PKI (.data/pki)"
+  "$VENV/bin/python" -m motcua.devtoken --keys .data/keys --keygen >/dev/null
+  "$VENV/bin/python" -m signing.pki --dir .data/pki >/dev/null
+}
+
+case "${1:-all}" in
+  venv) venv ;;
+  proto) venv; proto ;;
+  kafka) kafka ;;
+  ferretdb) ferretdb ;;
+  helm) helm ;;
+  keys) venv; proto; keys ;;
+  all) venv; proto; kafka; ferretdb; helm; keys ;;
+  *) echo "usage: $0 [venv|proto|kafka|ferretdb|helm|keys|all]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,32 @@
+"""The inbox: which events a service has already handled, so a redelivery has no second effect."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pymongo.collection import Collection
+from pymongo.errors import DuplicateKeyError
+
+from motcua.events import Event
+
+
+class Inbox:
+    """Handled event ids, keyed by `_id` (unique by construction, and the fastest lookup on every backend).
+
+    The handler's own writes are keyed by the event too (deterministic ids, upserts), so a crash between
+    the effect and the mark leaves a redelivery that changes nothing: effects are exactly once.
+    """
+
+    def __init__(self, collection: Collection) -> None:
+        self.collection = collection
+
+    def seen(self, event_id: str) -> bool:
+        return self.collection.find_one({"_id": event_id}, {"_id": 1}) is not None
+
+    def mark(self, event: Event) -> None:
+        try:
+            self.collection.insert_one(
+                {"_id": event.id, "type": event.type.name, "subject": event.subject, "at": datetime.now(UTC)}
+            )
+        except DuplicateKeyError:
+            pass

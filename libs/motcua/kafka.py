@@ -1,0 +1,192 @@
+"""Kafka producer, topic set-up and the consumer loop: manual commit, bounded retry, dead-letter topic."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka.admin import NewTopic
+from kafka.consumer.fetcher import ConsumerRecord
+from kafka.errors import TopicAlreadyExistsError
+from kafka.structs import OffsetAndMetadata
+
+from motcua import logs, metrics
+from motcua.errors import DomainError
+from motcua.events import Event, UndecodableEvent
+from motcua.inbox import Inbox
+from motcua.topics import DLQ_PARTITIONS, TOPICS, qualified
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Event], None]
+
+
+def producer(bootstrap_servers: str, client_id: str) -> KafkaProducer:
+    """An idempotent producer that waits for all in-sync replicas."""
+    return KafkaProducer(
+        bootstrap_servers=bootstrap_servers.split(","),
+        client_id=client_id,
+        acks="all",
+        enable_idempotence=True,
+        retries=2**31 - 1,
+        max_in_flight_requests_per_connection=5,
+        linger_ms=2,
+        request_timeout_ms=15000,
+        delivery_timeout_ms=60000,
+    )
+
+
+def ensure_topics(bootstrap_servers: str, prefix: str = "", replication_factor: int = 1) -> list[str]:
+    """Create every topic and its DLQ if missing; returns the names created."""
+    wanted = []
+    for topic in TOPICS:
+        wanted.append(NewTopic(qualified(topic.name, prefix), topic.partitions, replication_factor))
+        wanted.append(NewTopic(qualified(topic.dlq, prefix), DLQ_PARTITIONS, replication_factor))
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers.split(","), client_id="motcua-topics")
+    try:
+        existing = set(admin.list_topics())
+        missing = [t for t in wanted if t.name not in existing]
+        if missing:
+            try:
+                admin.create_topics(missing)
+            except TopicAlreadyExistsError:
+                pass
+        return [t.name for t in missing]
+    finally:
+        admin.close()
+
+
+def publish(kafka: KafkaProducer, event: Event, prefix: str = "", topic: str | None = None,
+            extra_headers: Iterable[tuple[str, bytes]] = ()):
+    """Send one event keyed by its subject; returns the send future."""
+    return kafka.send(
+        topic or qualified(event.type.topic.name, prefix),
+        key=event.subject.encode(),
+        value=event.payload.SerializeToString(deterministic=True),
+        headers=[*event.headers(), *extra_headers],
+    )
+
+
+@dataclass
+class RetryPolicy:
+    """How often and how patiently a failing message is retried before it goes to the DLQ."""
+
+    attempts: int = 5
+    first_delay: float = 0.2
+    max_delay: float = 5.0
+
+    def delay(self, attempt: int) -> float:
+        return min(self.first_delay * 2 ** (attempt - 1), self.max_delay)
+
+
+@dataclass
+class ConsumerLoop:
+    """Reads a service's topics one message at a time, exactly once in effect through the inbox."""
+
+    bootstrap_servers: str
+    group: str
+    topics: list[str]
+    handlers: dict[str, Handler]
+    inbox: Inbox
+    dlq_producer: KafkaProducer
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    poll_timeout_ms: int = 500
+    max_poll_records: int = 200
+    ready: threading.Event = field(default_factory=threading.Event)
+
+    def run(self, stop: threading.Event) -> None:
+        """Poll, handle and commit until stop is set."""
+        consumer = KafkaConsumer(
+            *self.topics,
+            bootstrap_servers=self.bootstrap_servers.split(","),
+            group_id=self.group,
+            client_id=self.group,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_records=self.max_poll_records,
+        )
+        try:
+            while not stop.is_set():
+                batch = consumer.poll(timeout_ms=self.poll_timeout_ms)
+                if consumer.assignment():
+                    self.ready.set()
+                offsets = {}
+                for partition, records in batch.items():
+                    for record in records:
+                        if stop.is_set():
+                            break
+                        self._handle(record, stop)
+                        offsets[partition] = OffsetAndMetadata(record.offset + 1, None, -1)
+                if offsets:
+                    consumer.commit(offsets)
+                self._report_lag(consumer)
+        finally:
+            consumer.close(autocommit=False)
+
+    def _handle(self, record: ConsumerRecord, stop: threading.Event) -> None:
+        started = time.perf_counter()
+        outcome = self._outcome(record, stop)
+        metrics.consumed.labels(record.topic, self.group, outcome).inc()
+        metrics.consume_latency.labels(record.topic, self.group).observe(time.perf_counter() - started)
+
+    def _outcome(self, record: ConsumerRecord, stop: threading.Event) -> str:
+        try:
+            event = Event.from_record(record.headers, record.value)
+        except UndecodableEvent as error:
+            self._dead_letter(record, error, attempts=1)
+            return "dead_lettered"
+        handler = self.handlers.get(event.type.name)
+        if handler is None:
+            return "ignored"
+        with logs.bound(event_id=event.id, dossier=event.subject):
+            if self.inbox.seen(event.id):
+                return "duplicate"
+            for attempt in range(1, self.retry.attempts + 1):
+                try:
+                    handler(event)
+                    self.inbox.mark(event)
+                    return "handled"
+                except DomainError as error:
+                    log.warning("event refused by its handler: %s", error)
+                    self._dead_letter(record, error, attempts=attempt)
+                    return "dead_lettered"
+                except Exception as error:
+                    log.warning("handling failed (attempt %d of %d): %r", attempt, self.retry.attempts, error)
+                    if attempt == self.retry.attempts or stop.wait(self.retry.delay(attempt)):
+                        if stop.is_set():
+                            raise
+                        self._dead_letter(record, error, attempts=attempt)
+                        return "dead_lettered"
+        return "dead_lettered"
+
+    def _dead_letter(self, record: ConsumerRecord, error: Exception, attempts: int) -> None:
+        headers = [
+            *[(k, v) for k, v in record.headers or () if not k.startswith("motcua_dlq_")],
+            ("motcua_dlq_error", f"{type(error).__name__}: {error}".encode()[:4000]),
+            ("motcua_dlq_topic", record.topic.encode()),
+            ("motcua_dlq_partition", str(record.partition).encode()),
+            ("motcua_dlq_offset", str(record.offset).encode()),
+            ("motcua_dlq_attempts", str(attempts).encode()),
+            ("motcua_dlq_group", self.group.encode()),
+        ]
+        self.dlq_producer.send(f"{record.topic}.dlq", key=record.key, value=record.value, headers=headers).get(
+            timeout=30
+        )
+        metrics.dead_lettered.labels(record.topic, self.group).inc()
+        log.error("message sent to %s.dlq after %d attempt(s): %s", record.topic, attempts, error)
+
+    def _report_lag(self, consumer: KafkaConsumer) -> None:
+        lag_by_topic: dict[str, int] = {}
+        for partition in consumer.assignment():
+            end = consumer.highwater(partition)
+            if end is None:
+                continue
+            position = consumer.position(partition)
+            lag_by_topic[partition.topic] = lag_by_topic.get(partition.topic, 0) + max(end - position, 0)
+        for topic, lag in lag_by_topic.items():
+            metrics.consumer_lag.labels(topic, self.group).set(lag)
+

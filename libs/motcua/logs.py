@@ -1,0 +1,68 @@
+"""JSON logs on stdout with the service, dossier, event id and trace id of each line."""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+_context: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("motcua_log_context", default={})
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line, with the bound context fields."""
+
+    def __init__(self, service: str) -> None:
+        super().__init__()
+        self.service = service
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "service": self.service,
+            "logger": record.name,
+            "message": record.getMessage(),
+            **_context.get(),
+        }
+        extra = getattr(record, "fields", None)
+        if isinstance(extra, dict):
+            line.update(extra)
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False, default=str)
+
+
+def configure(service: str, level: str = "INFO") -> None:
+    """Send every log record to stdout as JSON."""
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(JsonFormatter(service))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for noisy in ("kafka", "waitress", "werkzeug"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+
+
+@contextmanager
+def bound(**fields: str) -> Iterator[None]:
+    """Add fields (dossier, event_id, trace_id) to every log line inside the block."""
+    token = _context.set({**_context.get(), **{k: v for k, v in fields.items() if v}})
+    try:
+        yield
+    finally:
+        _context.reset(token)
+
+
+def mask(value: str, keep: int = 3) -> str:
+    """Personal data for logs and outgoing events: only the last few characters stay visible."""
+    if not value:
+        return ""
+    if "@" in value:
+        name, _, domain = value.partition("@")
+        return f"{name[:1]}***@{domain}"
+    return "*" * max(len(value) - keep, 0) + value[-keep:]

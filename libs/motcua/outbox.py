@@ -1,0 +1,105 @@
+"""The transactional outbox: events stored in the same document update as the state change, then relayed.
+
+A service appends its events to the `outbox` array of the document it changes, in the same atomic
+update. The relay publishes them and then removes exactly those entries with `$pullAll` (which MongoDB
+and FerretDB both honour). The writer kicks the relay with the document's id, so an event leaves within
+milliseconds; a periodic sweep finds what a crash left behind. Two relays may publish the same event:
+consumers deduplicate by event id, so delivery is at least once and effects exactly once.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from kafka import KafkaProducer
+from pymongo.collection import Collection
+
+from motcua import metrics
+from motcua.events import Event
+from motcua.kafka import publish
+from motcua.store import IndexSpec
+
+log = logging.getLogger(__name__)
+
+FIELD = "outbox"
+INDEX = IndexSpec(keys=[(f"{FIELD}.id", 1)], sparse=True, name="outbox_pending")
+
+
+def append(*events: Event) -> dict[str, Any]:
+    """The `$push` clause that stores events with a state change: merge it into the update."""
+    return {FIELD: {"$each": [e.to_document() for e in events]}}
+
+
+def with_outbox(document: dict[str, Any], *events: Event) -> dict[str, Any]:
+    """A new document carrying its first events."""
+    return {**document, FIELD: [e.to_document() for e in events]}
+
+
+class OutboxRelay:
+    """Publishes the outbox entries of one or more collections, kicked by writers and sweeping on a timer."""
+
+    def __init__(
+        self,
+        *,
+        collections: Iterable[Collection],
+        kafka: KafkaProducer,
+        topic_prefix: str = "",
+        sweep_seconds: float = 5.0,
+        batch: int = 200,
+    ) -> None:
+        self.collections = {c.name: c for c in collections}
+        self.kafka = kafka
+        self.topic_prefix = topic_prefix
+        self.sweep_seconds = sweep_seconds
+        self.batch = batch
+        self._kicks: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+
+    def kick(self, collection: str, document_id: Any) -> None:
+        """Tell the relay a document has new outbox entries."""
+        self._kicks.put((collection, document_id))
+
+    def run(self, stop: threading.Event) -> None:
+        """Relay until stop is set: kicked documents at once, everything else at each sweep."""
+        self.sweep()
+        while not stop.is_set():
+            try:
+                name, document_id = self._kicks.get(timeout=self.sweep_seconds)
+            except queue.Empty:
+                self.sweep()
+                continue
+            self._relay_safely(self.collections[name], document_id)
+
+    def sweep(self) -> int:
+        """Publish every pending entry found; returns how many documents had some."""
+        found = 0
+        for collection in self.collections.values():
+            ids = [d["_id"] for d in collection.find({f"{FIELD}.id": {"$exists": True}}, {"_id": 1}).limit(self.batch)]
+            metrics.outbox_pending.labels(collection.name).set(len(ids))
+            for document_id in ids:
+                self._relay_safely(collection, document_id)
+            found += len(ids)
+        return found
+
+    def _relay_safely(self, collection: Collection, document_id: Any) -> None:
+        try:
+            self.relay(collection, document_id)
+        except Exception:
+            metrics.outbox_errors.labels(collection.name).inc()
+            log.exception("outbox relay failed for %s/%s; the next sweep retries", collection.name, document_id)
+
+    def relay(self, collection: Collection, document_id: Any) -> int:
+        """Publish one document's pending events in order, then remove them; returns how many."""
+        doc = collection.find_one({"_id": document_id}, {FIELD: 1})
+        entries = (doc or {}).get(FIELD) or []
+        if not entries:
+            return 0
+        futures = [publish(self.kafka, Event.from_document(entry), self.topic_prefix) for entry in entries]
+        for future in futures:
+            future.get(timeout=30)
+        collection.update_one({"_id": document_id}, {"$pullAll": {FIELD: entries}})
+        metrics.outbox_published.labels(collection.name).inc(len(entries))
+        return len(entries)

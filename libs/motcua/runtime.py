@@ -1,0 +1,81 @@
+"""Runs a service's parts (HTTP, gRPC, consumer, relay) as threads of one process, and stops them cleanly."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+
+import grpc
+from flask import Flask
+from waitress.server import create_server
+
+log = logging.getLogger(__name__)
+
+Loop = Callable[[threading.Event], None]
+
+
+class Runtime:
+    """Collects the parts of a process; `run()` starts them and blocks until SIGINT or SIGTERM."""
+
+    def __init__(self, service: str) -> None:
+        self.service = service
+        self.stop = threading.Event()
+        self._loops: list[tuple[str, Loop]] = []
+        self._http: list[tuple[Flask, int]] = []
+        self._grpc: list[grpc.Server] = []
+        self._closers: list[Callable[[], None]] = []
+
+    def http(self, app: Flask, port: int) -> None:
+        self._http.append((app, port))
+
+    def grpc(self, server: grpc.Server) -> None:
+        self._grpc.append(server)
+
+    def loop(self, name: str, target: Loop) -> None:
+        self._loops.append((name, target))
+
+    def on_close(self, closer: Callable[[], None]) -> None:
+        self._closers.append(closer)
+
+    def run(self, install_signals: bool = True) -> None:
+        if install_signals:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(sig, lambda *_: self.stop.set())
+        threads = [self._thread(name, target) for name, target in self._loops]
+        servers = []
+        for app, port in self._http:
+            server = create_server(app, host="0.0.0.0", port=port, threads=16, channel_timeout=30,
+                                   ident=f"motcua-{self.service}")
+            servers.append(server)
+            threads.append(self._thread("http", lambda _stop, s=server: s.run()))
+        for server in self._grpc:
+            server.start()
+        log.info("%s started: %s", self.service, ", ".join(t.name for t in threads) or "nothing")
+        self.stop.wait()
+        log.info("%s stopping", self.service)
+        for server in self._grpc:
+            server.stop(grace=5).wait(6)
+        for server in servers:
+            server.close()
+        for thread in threads:
+            thread.join(timeout=10)
+        for closer in reversed(self._closers):
+            try:
+                closer()
+            except Exception:
+                log.exception("error while closing")
+        log.info("%s stopped", self.service)
+
+    def _thread(self, name: str, target: Loop) -> threading.Thread:
+        def body() -> None:
+            try:
+                target(self.stop)
+            except Exception:
+                log.exception("%s loop crashed; stopping the process", name)
+                self.stop.set()
+
+        thread = threading.Thread(target=body, name=f"{self.service}-{name}", daemon=True)
+        thread.start()
+        return thread

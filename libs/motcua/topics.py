@@ -1,0 +1,89 @@
+"""Every Kafka topic, event type and consumer group of the platform, in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from google.protobuf.message import Message
+
+from motcua.v1 import events_pb2
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A Kafka topic with the partition count it is created with."""
+
+    name: str
+    partitions: int
+
+    @property
+    def dlq(self) -> str:
+        return f"{self.name}.dlq"
+
+
+DOSSIER = Topic("motcua.dossier.v1", 6)
+DOCUMENT = Topic("motcua.document.v1", 3)
+NOTIFICATION = Topic("motcua.notification.v1", 3)
+FEEDBACK = Topic("motcua.feedback.v1", 3)
+TOPICS = (DOSSIER, DOCUMENT, NOTIFICATION, FEEDBACK)
+DLQ_PARTITIONS = 1
+
+
+@dataclass(frozen=True)
+class EventType:
+    """A CloudEvents type: its name, the topic it travels on, its payload message and who emits it."""
+
+    name: str
+    topic: Topic
+    payload: type[Message]
+    producer: str
+
+
+DOSSIER_RECEIVED = EventType("vn.motcua.dossier.received.v1", DOSSIER, events_pb2.DossierReceived, "intake")
+TASK_ASSIGNED = EventType("vn.motcua.dossier.task_assigned.v1", DOSSIER, events_pb2.TaskAssigned, "routing")
+DOSSIER_STATUS_CHANGED = EventType(
+    "vn.motcua.dossier.status_changed.v1", DOSSIER, events_pb2.DossierStatusChanged, "routing"
+)
+RESULT_READY = EventType("vn.motcua.dossier.result_ready.v1", DOSSIER, events_pb2.ResultReady, "routing")
+DOCUMENT_SIGNED = EventType("vn.motcua.document.signed.v1", DOCUMENT, events_pb2.DocumentSigned, "signing")
+NOTIFICATION_DELIVERED = EventType(
+    "vn.motcua.notification.delivered.v1", NOTIFICATION, events_pb2.NotificationOutcome, "notification"
+)
+NOTIFICATION_FAILED = EventType(
+    "vn.motcua.notification.failed.v1", NOTIFICATION, events_pb2.NotificationOutcome, "notification"
+)
+FEEDBACK_SUBMITTED = EventType(
+    "vn.motcua.feedback.submitted.v1", FEEDBACK, events_pb2.FeedbackSubmitted, "feedback"
+)
+
+EVENT_TYPES = {
+    t.name: t
+    for t in (
+        DOSSIER_RECEIVED,
+        TASK_ASSIGNED,
+        DOSSIER_STATUS_CHANGED,
+        RESULT_READY,
+        DOCUMENT_SIGNED,
+        NOTIFICATION_DELIVERED,
+        NOTIFICATION_FAILED,
+        FEEDBACK_SUBMITTED,
+    )
+}
+
+# Which topics each service's consumer group reads; the group id is motcua-<service>.
+CONSUMES = {
+    "intake": (DOSSIER,),
+    "routing": (DOSSIER,),
+    "notification": (DOSSIER,),
+    "feedback": (DOSSIER, DOCUMENT, NOTIFICATION, FEEDBACK),
+}
+
+
+def group_id(service: str) -> str:
+    """The consumer group of a service."""
+    return f"motcua-{service}"
+
+
+def qualified(name: str, prefix: str) -> str:
+    """A topic name with the deployment's prefix, if any (tests run each in its own prefix)."""
+    return f"{prefix}.{name}" if prefix else name

@@ -1,0 +1,1 @@
+"""Intake (tiếp nhận hồ sơ): the procedure catalog, dossiers as received, attachments and receipts."""

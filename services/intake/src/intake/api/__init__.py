@@ -1,0 +1,1 @@
+"""Intake's REST resources, one blueprint per resource."""
