@@ -9,11 +9,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 from google.protobuf.message import DecodeError, Message
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from motcua.topics import EVENT_TYPES, EventType
 
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/protobuf"
+
+
+def timestamp(value: datetime) -> Timestamp:
+    """A protobuf Timestamp for an aware datetime."""
+    out = Timestamp()
+    out.FromDatetime(value.astimezone(UTC))
+    return out
 
 
 class UndecodableEvent(ValueError):

@@ -12,7 +12,12 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from motcua import health, metrics
-from motcua.errors import DomainError, MalformedRequest, PayloadTooLarge, UnsupportedMediaType
+from motcua.errors import (
+    DomainError,
+    MalformedRequest,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
 
 log = logging.getLogger(__name__)
 

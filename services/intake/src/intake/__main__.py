@@ -6,14 +6,15 @@ import json
 import sys
 from importlib import resources
 
+from motcua.platform import GrpcService, Platform, Process, run_service
+from motcua.v1 import intake_pb2, intake_pb2_grpc
+
 from intake import handlers
 from intake.app import create_app
 from intake.repository import INDEXES, OUTBOX_COLLECTIONS, Repository
-from intake.servicer import IntakeServicer
 from intake.service import IntakeService
+from intake.servicer import IntakeServicer
 from intake.settings import Settings
-from motcua.platform import GrpcService, Platform, Process, run_service
-from motcua.v1 import intake_pb2, intake_pb2_grpc
 
 
 def build(settings: Settings, platform: Platform) -> Process:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import Flask
+from motcua.health import Readiness
+from motcua.http import create_base_app
 
 from intake import openapi
 from intake.api import attachments, dossiers, procedures
 from intake.service import IntakeService
 from intake.settings import Settings
-from motcua.health import Readiness
-from motcua.http import create_base_app
 
 
 def create_app(settings: Settings, *, service: IntakeService, readiness: Readiness) -> Flask:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from intake.service import IntakeService
 from motcua.kafka import Handler
 from motcua.topics import DOSSIER_STATUS_CHANGED
+
+from intake.service import IntakeService
 
 
 def handlers(service: IntakeService) -> dict[str, Handler]:

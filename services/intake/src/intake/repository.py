@@ -6,11 +6,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import gridfs
+from motcua.store import IndexSpec
 from pymongo import ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
-
-from motcua.store import IndexSpec
 
 INDEXES = {
     "procedures": [IndexSpec([("department", 1)])],

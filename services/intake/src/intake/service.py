@@ -8,25 +8,23 @@ from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from google.protobuf.timestamp_pb2 import Timestamp
+from motcua import calendar, outbox
+from motcua.errors import (
+    FieldError,
+    InvalidInput,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
+from motcua.events import Event, timestamp
+from motcua.topics import DOSSIER_RECEIVED
+from motcua.v1 import common_pb2, events_pb2
 
 from intake import errors, metrics
 from intake.repository import Repository
 from intake.validation import Submission, content_type_of, normalize_phone
-from motcua import calendar, outbox
-from motcua.errors import FieldError, InvalidInput, PayloadTooLarge, UnsupportedMediaType
-from motcua.events import Event
-from motcua.topics import DOSSIER_RECEIVED
-from motcua.v1 import common_pb2, events_pb2
 
 STALE_CLAIM = timedelta(seconds=30)
 Kick = Callable[[str, Any], None]
-
-
-def timestamp(value: datetime) -> Timestamp:
-    ts = Timestamp()
-    ts.FromDatetime(value.astimezone(UTC))
-    return ts
 
 
 class IntakeService:

@@ -6,9 +6,10 @@ from datetime import UTC
 from typing import Any
 
 import grpc
-
-from intake.service import IntakeService, timestamp
+from motcua.events import timestamp
 from motcua.v1 import intake_pb2, intake_pb2_grpc
+
+from intake.service import IntakeService
 
 
 class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):

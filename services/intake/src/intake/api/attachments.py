@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
+from motcua.errors import invalid
 
 from intake.service import IntakeService
-from motcua.errors import invalid
 
 
 def blueprint(service: IntakeService, max_bytes: int) -> Blueprint:

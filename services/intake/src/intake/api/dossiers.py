@@ -6,13 +6,13 @@ import hashlib
 import json
 
 from flask import Blueprint, Response, jsonify, request
+from motcua.errors import invalid
+from motcua.http import json_body
 
 from intake.api import views
 from intake.errors import dossier_not_found
 from intake.service import IntakeService
 from intake.validation import DOSSIER_CODE, parse_submission
-from motcua.errors import invalid
-from motcua.http import json_body
 
 
 def blueprint(service: IntakeService) -> Blueprint:

@@ -1,0 +1,25 @@
+{{/*
+What signing adds to the settings every service shares; see motcua-lib.serviceSettings. The key
+material comes from Secrets only: the PKCS#12 file and chain mounted read-only, readable by the
+pod's group alone (0440 with fsGroup 10001), and the passphrase as an environment variable.
+*/}}
+{{- define "signing.settings" -}}
+env:
+  MOTCUA_SIGNING_PKI_DIR: {{ .Values.pki.mountPath | quote }}
+  MOTCUA_SIGNING_PUBLIC_URL: {{ .Values.publicUrl | quote }}
+secretEnv:
+  - name: MOTCUA_SIGNING_KEY_PASSPHRASE
+    valueFrom:
+      secretKeyRef:
+        name: {{ .Values.pki.passphraseSecret | required "pki.passphraseSecret is required" }}
+        key: {{ .Values.pki.passphraseKey | required "pki.passphraseKey is required" }}
+volumes:
+  - name: signing-pki
+    secret:
+      secretName: {{ .Values.pki.existingSecret | required "pki.existingSecret is required" }}
+      defaultMode: 288
+volumeMounts:
+  - name: signing-pki
+    mountPath: {{ .Values.pki.mountPath }}
+    readOnly: true
+{{- end -}}

@@ -1,0 +1,213 @@
+"""The local stack as processes: Kafka (KRaft), FerretDB, an SMTP sink and the five services.
+
+`python infra/stack.py run` is what `make run` does: start everything in order, wait for health, print
+the URLs, stream nothing but keep logs under .run/logs/, and stop everything on Ctrl-C. The tests use the
+same Stack class with their own ports and data directory.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICES = ("signing", "intake", "routing", "notification", "feedback")
+
+
+@dataclass
+class Ports:
+    kafka: int = 9092
+    controller: int = 9093
+    mongo: int = 27017
+    smtp: int = 2525
+    http: dict[str, int] = field(default_factory=lambda: {
+        "intake": 8081, "routing": 8082, "signing": 8083, "notification": 8084, "feedback": 8085})
+    grpc: dict[str, int] = field(default_factory=lambda: {
+        "intake": 50051, "routing": 50052, "signing": 50053, "notification": 50054, "feedback": 50055})
+
+
+def wait_for(check, what: str, timeout: float, proc: subprocess.Popen | None = None, log: Path | None = None) -> None:
+    """Poll check() until it is true; fail with the log's tail if the process died or time ran out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        if proc is not None and proc.poll() is not None:
+            break
+        time.sleep(0.2)
+    tail = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
+    raise RuntimeError(f"{what} did not become ready in {timeout:.0f}s\n{tail}")
+
+
+def port_open(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.3)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def http_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+class Stack:
+    def __init__(self, *, data: Path, run: Path, ports: Ports | None = None, prefix: str = "") -> None:
+        self.data = data
+        self.run = run
+        self.ports = ports or Ports()
+        self.prefix = prefix
+        self.procs: list[tuple[str, subprocess.Popen]] = []
+        self.logs = run / "logs"
+        self.logs.mkdir(parents=True, exist_ok=True)
+        self.kafka_bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or f"127.0.0.1:{self.ports.kafka}"
+        self.mongo_url = os.environ.get("MONGO_URL") or f"mongodb://127.0.0.1:{self.ports.mongo}/"
+        self.mail_dir = data / "mail"
+
+    def _spawn(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> tuple[subprocess.Popen, Path]:
+        log = self.logs / f"{name}.log"
+        handle = log.open("ab")
+        proc = subprocess.Popen(argv, stdout=handle, stderr=subprocess.STDOUT, cwd=ROOT,
+                                env={**os.environ, **(env or {})}, start_new_session=True)
+        self.procs.append((name, proc))
+        return proc, log
+
+    def start_infra(self) -> None:
+        if "KAFKA_BOOTSTRAP_SERVERS" not in os.environ:
+            self.start_kafka()
+        if "MONGO_URL" not in os.environ:
+            self.start_ferretdb()
+        self.start_smtp()
+        sys.path.insert(0, str(ROOT / "libs"))
+        from motcua.kafka import ensure_topics
+
+        ensure_topics(self.kafka_bootstrap, self.prefix)
+
+    def start_kafka(self) -> None:
+        directory = self.data / "kafka"
+        directory.mkdir(parents=True, exist_ok=True)
+        p = self.ports
+        config = directory / "server.properties"
+        config.write_text("\n".join([
+            "process.roles=broker,controller", "node.id=1",
+            f"controller.quorum.bootstrap.servers=127.0.0.1:{p.controller}",
+            f"listeners=PLAINTEXT://127.0.0.1:{p.kafka},CONTROLLER://127.0.0.1:{p.controller}",
+            f"advertised.listeners=PLAINTEXT://127.0.0.1:{p.kafka}", "controller.listener.names=CONTROLLER",
+            "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            f"log.dirs={directory / 'logs'}", "offsets.topic.replication.factor=1", "offsets.topic.num.partitions=6",
+            "transaction.state.log.replication.factor=1", "transaction.state.log.min.isr=1",
+            "group.initial.rebalance.delay.ms=0", "auto.create.topics.enable=false", "num.partitions=1", "",
+        ]))
+        classpath = str(ROOT / ".cache/kafka/libs/*")
+        java = ["java", "-Xms256m", "-Xmx512m", f"-Dlog4j2.configurationFile={ROOT / 'infra/kafka/log4j2.properties'}",
+                "-cp", classpath]
+        if not (directory / "logs" / "meta.properties").exists():
+            cluster = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+            subprocess.run([*java, "kafka.tools.StorageTool", "format", "-t", cluster, "-c", str(config), "--standalone"],
+                           check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+        proc, log = self._spawn("kafka", [*java, "kafka.Kafka", str(config)])
+        wait_for(lambda: port_open(p.kafka), "Kafka", 90, proc, log)
+
+    def start_ferretdb(self) -> None:
+        directory = self.data / "ferretdb"
+        directory.mkdir(parents=True, exist_ok=True)
+        proc, log = self._spawn("ferretdb", [
+            str(ROOT / ".cache/bin/ferretdb"), "--handler=sqlite", f"--sqlite-url=file:{directory}/",
+            f"--listen-addr=127.0.0.1:{self.ports.mongo}", "--telemetry=disable", "--log-level=warn",
+            "--state-dir", str(directory)])
+        wait_for(lambda: port_open(self.ports.mongo), "FerretDB", 60, proc, log)
+
+    def start_smtp(self) -> None:
+        proc, log = self._spawn("smtp", [sys.executable, str(ROOT / "infra/smtp_sink.py"), "--dir", str(self.mail_dir),
+                                         "--port", str(self.ports.smtp)])
+        wait_for(lambda: port_open(self.ports.smtp), "SMTP sink", 30, proc, log)
+
+    def service_env(self, name: str) -> dict[str, str]:
+        p = self.ports
+        return {
+            "KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap, "MONGO_URL": self.mongo_url,
+            "MOTCUA_TOPIC_PREFIX": self.prefix, "MOTCUA_DATABASE_PREFIX": self.prefix,
+            "MOTCUA_JWT_PUBLIC_KEY": str(ROOT / ".data/keys/jwt-public.pem"),
+            "MOTCUA_SIGNING_PKI_DIR": str(ROOT / ".data/pki"),
+            "MOTCUA_SIGNING_ADDR": f"127.0.0.1:{p.grpc['signing']}",
+            "MOTCUA_SIGNING_PUBLIC_URL": f"http://127.0.0.1:{p.http['signing']}",
+            "MOTCUA_SMTP_HOST": "127.0.0.1", "MOTCUA_SMTP_PORT": str(p.smtp),
+            **{f"MOTCUA_{s.upper()}_HTTP_PORT": str(port) for s, port in p.http.items()},
+            **{f"MOTCUA_{s.upper()}_GRPC_PORT": str(port) for s, port in p.grpc.items()},
+        }
+
+    def start_service(self, name: str, *, label: str = "", env: dict[str, str] | None = None,
+                      role: str = "all") -> subprocess.Popen:
+        service_env = {**self.service_env(name), **(env or {})}
+        port = service_env[f"MOTCUA_{name.upper()}_HTTP_PORT"]
+        proc, log = self._spawn(label or name, [str(ROOT / ".venv/bin/python"), "-m", name, role], service_env)
+        wait_for(lambda: http_ok(f"http://127.0.0.1:{port}/readyz"), name, 120, proc, log)
+        return proc
+
+    def start_services(self) -> None:
+        for name in SERVICES:
+            self.start_service(name)
+
+    def stop(self, name: str | None = None) -> None:
+        """Stop one process by name (or all, newest first), gracefully, then by force."""
+        targets = [(n, p) for n, p in reversed(self.procs) if name is None or n == name]
+        for _, proc in targets:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for n, proc in targets:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+            self.procs.remove((n, proc))
+
+
+def main() -> None:
+    stack = Stack(data=ROOT / ".data", run=ROOT / ".run")
+    stop = False
+
+    def on_signal(*_: object) -> None:
+        nonlocal stop
+        stop = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        print("Starting Kafka, FerretDB and the SMTP sink ...", flush=True)
+        stack.start_infra()
+        for name in SERVICES:
+            print(f"Starting {name} ...", flush=True)
+            stack.start_service(name)
+        p = stack.ports
+        print("\nmotcua is running. Logs: .run/logs/   Mail sink: .data/mail/\n")
+        for name in SERVICES:
+            print(f"  {name:<13} http://127.0.0.1:{p.http[name]}   gRPC 127.0.0.1:{p.grpc[name]}")
+        print(f"  {'kafka':<13} 127.0.0.1:{p.kafka}\n  {'mongodb':<13} {stack.mongo_url}")
+        print("\nTry: curl http://127.0.0.1:8081/api/v1/procedures    (README: the whole flow by hand)")
+        print("Press Ctrl-C to stop.", flush=True)
+        while not stop:
+            for name, proc in stack.procs:
+                if proc.poll() is not None:
+                    print(f"{name} exited with {proc.returncode}; see .run/logs/{name}.log", flush=True)
+                    stop = True
+            time.sleep(0.5)
+    finally:
+        print("Stopping ...", flush=True)
+        stack.stop()
+        print("Stopped.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Feedback (đánh giá, phản ánh kiến nghị): citizens' ratings and the figures leaders steer by."""

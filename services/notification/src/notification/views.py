@@ -1,0 +1,25 @@
+"""How a message record is shown (REST and gRPC): the recipient only masked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from motcua.events import timestamp
+from motcua.v1 import notification_pb2
+
+
+def message_json(m: dict[str, Any]) -> dict[str, Any]:
+    return {"message_id": m["_id"], "dossier_code": m["dossier_code"], "channel": m["channel"],
+            "template": m["template"], "recipient": m["recipient_masked"], "state": m["state"],
+            "attempts": m.get("attempts", 0), "created_at": m["created_at"].isoformat(),
+            "sent_at": m["sent_at"].isoformat() if m.get("sent_at") else None, "error": m.get("error", "")}
+
+
+def message_proto(m: dict[str, Any]) -> notification_pb2.Message:
+    out = notification_pb2.Message(message_id=m["_id"], dossier_code=m["dossier_code"], channel=m["channel"],
+                                   template=m["template"], recipient_masked=m["recipient_masked"], state=m["state"],
+                                   attempts=m.get("attempts", 0), created_at=timestamp(m["created_at"]),
+                                   error=m.get("error", ""))
+    if m.get("sent_at"):
+        out.sent_at.CopyFrom(timestamp(m["sent_at"]))
+    return out

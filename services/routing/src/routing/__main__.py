@@ -1,0 +1,47 @@
+"""`python -m routing [all|serve|worker]`: builds routing from its settings and runs it."""
+
+from __future__ import annotations
+
+import json
+import sys
+from importlib import resources
+
+from motcua.platform import GrpcService, Platform, Process, run_service
+from motcua.rpc import channel
+from motcua.v1 import routing_pb2, routing_pb2_grpc
+
+from routing import handlers
+from routing.app import create_app
+from routing.repository import INDEXES, OUTBOX_COLLECTIONS, Repository
+from routing.service import RoutingService
+from routing.servicer import WorkbenchServicer
+from routing.settings import Settings
+from routing.signer import GrpcResultSigner
+
+
+def build(settings: Settings, platform: Platform) -> Process:
+    platform.ensure_indexes(INDEXES, OUTBOX_COLLECTIONS)
+    repo = Repository(platform.db)
+    relay = platform.relay([repo.dossiers])
+    signing_channel = channel(settings.signing_addr)
+    signer = GrpcResultSigner(signing_channel, agency_name=settings.agency_name, timeout=settings.signing_timeout)
+    service = RoutingService(repo=repo, kick=relay.kick, signer=signer)
+    roster = json.loads(resources.files("routing").joinpath("officers.json").read_text(encoding="utf-8"))
+    service.load_officers(roster["officers"])
+    workbench = WorkbenchServicer(service, platform.tokens())
+    return Process(
+        platform=platform,
+        app=create_app(readiness=platform.readiness),
+        grpc_services=[GrpcService(lambda s: routing_pb2_grpc.add_WorkbenchServicer_to_server(workbench, s),
+                                   routing_pb2.DESCRIPTOR.services_by_name["Workbench"].full_name)],
+        relay=relay,
+        handlers=handlers.handlers(service),
+    )
+
+
+def main() -> None:
+    run_service("routing", Settings.from_env, build, sys.argv[1:])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,12 @@
+"""The events routing consumes: a received dossier opens its workflow."""
+
+from __future__ import annotations
+
+from motcua.kafka import Handler
+from motcua.topics import DOSSIER_RECEIVED
+
+from routing.service import RoutingService
+
+
+def handlers(service: RoutingService) -> dict[str, Handler]:
+    return {DOSSIER_RECEIVED.name: service.open_dossier}

@@ -1,0 +1,25 @@
+"""Routing's settings, read once from the environment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from motcua.settings import CommonSettings, Env
+
+
+@dataclass(frozen=True)
+class Settings:
+    common: CommonSettings
+    signing_addr: str
+    signing_timeout: float
+    agency_name: str
+
+    @classmethod
+    def from_env(cls, env: Env | None = None) -> Settings:
+        env = env or Env()
+        return cls(
+            common=CommonSettings.from_env("routing", http_port=8082, grpc_port=50052, env=env),
+            signing_addr=env.address("MOTCUA_SIGNING_ADDR", "127.0.0.1:50053"),
+            signing_timeout=float(env.int("MOTCUA_SIGNING_TIMEOUT_SECONDS", 30, minimum=1, maximum=300)),
+            agency_name=env.str("MOTCUA_AGENCY_NAME", "UBND phường Hoa Lư"),
+        )

@@ -1,0 +1,35 @@
+"""The signing service's gRPC client, as the ResultSigner port routing needs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import grpc
+from motcua.events import timestamp as ts
+from motcua.rpc import error_details
+from motcua.v1 import signing_pb2, signing_pb2_grpc
+
+from routing import errors
+
+
+class GrpcResultSigner:
+    def __init__(self, channel: grpc.Channel, *, agency_name: str, timeout: float) -> None:
+        self.stub = signing_pb2_grpc.SigningStub(channel)
+        self.agency_name = agency_name
+        self.timeout = timeout
+
+    def sign_result(self, dossier: dict[str, Any], decided_at: datetime) -> tuple[str, str]:
+        request = signing_pb2.SignPdfRequest(
+            render=signing_pb2.ResultDocument(
+                dossier_code=dossier["_id"], procedure_name=dossier["procedure_name"],
+                applicant_name=dossier["applicant_name"], agency_name=self.agency_name, decided_at=ts(decided_at)),
+            signer="official", reason="Phê duyệt kết quả giải quyết hồ sơ", location=self.agency_name,
+            dossier_code=dossier["_id"],
+        )
+        try:
+            response = self.stub.SignPdf(request, timeout=self.timeout)
+        except grpc.RpcError as error:
+            reason = error_details(error).get("reason") or error.code().name  # type: ignore[attr-defined]
+            raise errors.signing_failed(f"{reason}: {error.details()}") from error  # type: ignore[attr-defined]
+        return response.document_id, response.sha256

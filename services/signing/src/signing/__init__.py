@@ -1,0 +1,1 @@
+"""Signing (ký số): renders result documents, signs them (PAdES) and verifies signed PDFs."""

@@ -1,0 +1,39 @@
+"""`python -m signing [all|serve]`: builds signing from its settings and runs it."""
+
+from __future__ import annotations
+
+import sys
+
+from motcua.platform import GrpcService, Platform, Process, run_service
+from motcua.v1 import signing_pb2, signing_pb2_grpc
+
+from signing import pades
+from signing.app import create_app
+from signing.repository import INDEXES, OUTBOX_COLLECTIONS, Repository
+from signing.service import SigningService
+from signing.servicer import SigningServicer
+from signing.settings import Settings
+
+
+def build(settings: Settings, platform: Platform) -> Process:
+    platform.ensure_indexes(INDEXES, OUTBOX_COLLECTIONS)
+    repo = Repository(platform.db)
+    relay = platform.relay([repo.documents])
+    service = SigningService(repo=repo, kick=relay.kick, keys=pades.FileKeyStore(settings.pki_dir, settings.passphrase),
+                             trust_roots=pades.load_trust_roots(settings.trust_roots), public_url=settings.public_url)
+    servicer = SigningServicer(service)
+    return Process(
+        platform=platform,
+        app=create_app(service=service, readiness=platform.readiness),
+        grpc_services=[GrpcService(lambda s: signing_pb2_grpc.add_SigningServicer_to_server(servicer, s),
+                                   signing_pb2.DESCRIPTOR.services_by_name["Signing"].full_name)],
+        relay=relay,
+    )
+
+
+def main() -> None:
+    run_service("signing", Settings.from_env, build, sys.argv[1:])
+
+
+if __name__ == "__main__":
+    main()

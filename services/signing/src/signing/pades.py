@@ -1,0 +1,364 @@
+"""PAdES signing (ký số) and verification of PDF documents on pyHanko.
+
+Revocation is not checked yet: verification runs with fetching off and soft-fail revocation, so a
+certificate is trusted when its chain reaches a configured root, whatever its OCSP or CRL status.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+from typing import Protocol
+
+from asn1crypto import keys as asn1_keys
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+from cryptography.hazmat.primitives.serialization import pkcs12
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate, AdESSubIndic
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.fields import SigSeedSubFilter
+from pyhanko.sign.general import SigningError
+from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner, Signer, SimpleSigner
+from pyhanko.sign.validation import (
+    EmbeddedPdfSignature,
+    PdfSignatureStatus,
+    async_validate_pdf_signature,
+)
+from pyhanko.sign.validation.errors import SignatureValidationError
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+from signing.pki import OFFICIAL_FILE, SEAL_FILE
+
+DIGEST_ALGORITHM = "sha256"
+# Bytes of a CMS signature beyond its certificates: signature value, signed attributes, structure.
+CMS_OVERHEAD = 4096
+OFFICIAL = "official"
+SEAL = "seal"
+
+# (Vietnamese, English); Vietnamese is shown first.
+MESSAGES: Mapping[str, tuple[str, str]] = {
+    "valid": ("Chữ ký hợp lệ", "Signature is valid"),
+    "not_intact": (
+        "Chữ ký không toàn vẹn: nội dung đã ký bị thay đổi",
+        "Signature integrity check failed: the signed content was altered",
+    ),
+    "modified": ("Tài liệu đã bị sửa đổi sau khi ký", "The document was modified after signing"),
+    "partial_coverage": (
+        "Chữ ký không bao phủ toàn bộ phiên bản tài liệu",
+        "The signature does not cover its whole document revision",
+    ),
+    "untrusted": ("Chứng thư không được tin cậy", "Certificate not trusted"),
+    "expired": (
+        "Chứng thư số hết hạn hoặc chưa có hiệu lực",
+        "Certificate expired or not yet valid",
+    ),
+    "revoked": ("Chứng thư số đã bị thu hồi", "Certificate revoked"),
+    "malformed": ("Chữ ký bị lỗi định dạng", "The signature is malformed"),
+    "no_signatures": ("Tài liệu không có chữ ký số", "The document has no digital signature"),
+    "document_valid": ("Tất cả chữ ký số của tài liệu đều hợp lệ", "Every signature of the document is valid"),
+    "document_invalid": ("Tài liệu có chữ ký số không hợp lệ", "The document has an invalid signature"),
+}
+
+_EXPIRY = {AdESIndeterminate.EXPIRED, AdESIndeterminate.OUT_OF_BOUNDS_NO_POE, AdESIndeterminate.NOT_YET_VALID}
+_REVOCATION = {AdESFailure.REVOKED, AdESIndeterminate.REVOKED_NO_POE, AdESIndeterminate.REVOKED_CA_NO_POE}
+
+
+class InvalidPdf(ValueError):
+    """The bytes given are not a PDF that can be read."""
+
+
+class UnknownSigner(LookupError):
+    """The key store has no signer of that name."""
+
+
+@dataclass(frozen=True)
+class Message:
+    """A verification finding, worded for people in Vietnamese and English."""
+
+    code: str
+    vi: str
+    en: str
+
+    @classmethod
+    def of(cls, code: str) -> Message:
+        """Look a message up in the catalog by its code."""
+        vi, en = MESSAGES[code]
+        return cls(code=code, vi=vi, en=en)
+
+
+@dataclass(frozen=True)
+class SignatureReport:
+    """The verification result of one signature of a document."""
+
+    field_name: str
+    signer_subject: str
+    signer_common_name: str
+    signing_time: dt.datetime | None
+    intact: bool
+    trusted: bool
+    modification_level: str | None
+    coverage: str | None
+    valid: bool
+    messages: tuple[Message, ...]
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The verification result of a document: valid only if every signature is."""
+
+    valid: bool
+    signatures: tuple[SignatureReport, ...]
+    messages: tuple[Message, ...]
+
+
+class KeyStore(Protocol):
+    """Where signing keys live: files for development, an HSM or a remote signing service in production."""
+
+    def signer(self, name: str) -> Signer:
+        """Return the ready-to-use signer registered under `name`."""
+        ...
+
+
+class FileKeyStore:
+    """Signers loaded once from the PKCS#12 files of a provisioned PKI directory."""
+
+    def __init__(self, pki_dir: Path, passphrase: bytes) -> None:
+        self._signers: dict[str, Signer] = {
+            OFFICIAL: _load_pkcs12(pki_dir / OFFICIAL_FILE, passphrase),
+            SEAL: _load_pkcs12(pki_dir / SEAL_FILE, passphrase),
+        }
+
+    def signer(self, name: str) -> Signer:
+        """Return the signer registered under `name` ("official" or "seal")."""
+        try:
+            return self._signers[name]
+        except KeyError:
+            raise UnknownSigner(name) from None
+
+
+class _WarmSigner(SimpleSigner):
+    """A SimpleSigner that parses its private key once instead of at every signature."""
+
+    def __init__(
+        self, cert: asn1_x509.Certificate, key: PrivateKeyTypes, others: Sequence[asn1_x509.Certificate]
+    ) -> None:
+        der = key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        super().__init__(
+            signing_cert=cert,
+            signing_key=asn1_keys.PrivateKeyInfo.load(der),
+            cert_registry=SimpleCertificateStore.from_certs(others),
+        )
+        self._private_key = key
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        """Sign with the cached key for RSA PKCS#1 v1.5 and ECDSA; defer to pyHanko otherwise."""
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+        digest = _HASHES.get(digest_algorithm.lower())
+        key = self._private_key
+        if digest is not None and mechanism == "rsassa_pkcs1v15" and isinstance(key, rsa.RSAPrivateKey):
+            return key.sign(data, padding.PKCS1v15(), digest())
+        if digest is not None and mechanism == "ecdsa" and isinstance(key, ec.EllipticCurvePrivateKey):
+            return key.sign(data, ec.ECDSA(digest()))
+        return super().sign_raw(data, digest_algorithm)
+
+
+_HASHES: Mapping[str, type[hashes.HashAlgorithm]] = {
+    "sha256": hashes.SHA256,
+    "sha384": hashes.SHA384,
+    "sha512": hashes.SHA512,
+}
+
+
+def _load_pkcs12(path: Path, passphrase: bytes) -> Signer:
+    """Parse a PKCS#12 file into a warm signer carrying the certificate chain."""
+    bundle = pkcs12.load_pkcs12(path.read_bytes(), passphrase)
+    if bundle.key is None or bundle.cert is None:
+        raise ValueError(f"{path.name} holds no private key and certificate")
+    chain = [_to_asn1(extra.certificate) for extra in bundle.additional_certs]
+    return _WarmSigner(_to_asn1(bundle.cert.certificate), bundle.key, chain)
+
+
+def _to_asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
+    """Convert a cryptography certificate to the asn1crypto form pyHanko works with."""
+    return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+
+
+def load_trust_roots(path: Path) -> list[x509.Certificate]:
+    """Read the trust anchors from a PEM file, e.g. the local PKI's root.pem."""
+    return x509.load_pem_x509_certificates(path.read_bytes())
+
+
+def sign_pdf(pdf: bytes, *, signer: Signer, field_name: str, reason: str, location: str) -> bytes:
+    """Add a PAdES B-B signature (ETSI.CAdES.detached, SHA-256) as an incremental update."""
+    writer = _incremental_writer(pdf)
+    metadata = PdfSignatureMetadata(
+        field_name=field_name,
+        reason=reason,
+        location=location,
+        md_algorithm=DIGEST_ALGORITHM,
+        subfilter=SigSeedSubFilter.PADES,
+    )
+    output = BytesIO()
+    try:
+        PdfSigner(metadata, signer=signer).sign_pdf(writer, output=output, bytes_reserved=_reservation(signer))
+    except PdfError as error:
+        raise InvalidPdf(str(error)) from error
+    except SigningError as error:
+        raise ValueError(f"cannot sign field {field_name!r}: {error}") from error
+    return output.getvalue()
+
+
+def _reservation(signer: Signer) -> int | None:
+    """Hex digits to reserve for the CMS; sizing it up front spares pyHanko a dry-run signature."""
+    if signer.signing_cert is None:
+        return None
+    certificates = [signer.signing_cert, *(signer.cert_registry or ())]
+    return 2 * (sum(len(cert.dump()) for cert in certificates) + CMS_OVERHEAD)
+
+
+def _incremental_writer(pdf: bytes) -> IncrementalPdfFileWriter:
+    """Open a PDF for appending, rejecting what does not parse."""
+    try:
+        return IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
+    except (PdfError, ValueError, KeyError, IndexError, TypeError) as error:
+        raise InvalidPdf(f"not a readable PDF: {error}") from error
+
+
+def verify_pdf(pdf: bytes, *, trust_roots: Sequence[x509.Certificate]) -> Verification:
+    """Verify every signature of a PDF against the given roots (no OCSP/CRL check yet)."""
+    signatures = _embedded_signatures(pdf)
+    if not signatures:
+        return Verification(valid=False, signatures=(), messages=(Message.of("no_signatures"),))
+    roots = [_to_asn1(root) for root in trust_roots]
+    reports = asyncio.run(_verify_all(signatures, roots))
+    valid = all(report.valid for report in reports)
+    summary = Message.of("document_valid" if valid else "document_invalid")
+    return Verification(valid=valid, signatures=reports, messages=(summary,))
+
+
+def _embedded_signatures(pdf: bytes) -> list[EmbeddedPdfSignature]:
+    """Read the signatures of a PDF in signing order, rejecting what does not parse."""
+    try:
+        reader = PdfFileReader(BytesIO(pdf), strict=False)
+        return list(reader.embedded_regular_signatures)
+    except (PdfError, ValueError, KeyError, IndexError, TypeError) as error:
+        raise InvalidPdf(f"not a readable PDF: {error}") from error
+
+
+async def _verify_all(
+    signatures: Sequence[EmbeddedPdfSignature], roots: Sequence[asn1_x509.Certificate]
+) -> tuple[SignatureReport, ...]:
+    """Verify each signature; only the last one must not be followed by any other change."""
+    last = len(signatures) - 1
+    reports = []
+    for index, embedded in enumerate(signatures):
+        context = ValidationContext(trust_roots=list(roots), allow_fetching=False, revocation_mode="soft-fail")
+        reports.append(await _verify_one(embedded, context, is_last=index == last))
+    return tuple(reports)
+
+
+async def _verify_one(embedded: EmbeddedPdfSignature, context: ValidationContext, *, is_last: bool) -> SignatureReport:
+    """Verify one signature and explain the outcome."""
+    try:
+        status = await async_validate_pdf_signature(embedded, signer_validation_context=context)
+    except (SignatureValidationError, PdfError, ValueError):
+        return _malformed_report(embedded)
+    intact = status.intact and status.valid
+    unmodified = _unmodified(status, is_last=is_last)
+    messages = _findings(status, intact=intact, unmodified=unmodified)
+    level = status.modification_level
+    return SignatureReport(
+        field_name=str(embedded.field_name),
+        signer_subject=_subject(status.signing_cert),
+        signer_common_name=_common_name(status.signing_cert),
+        signing_time=status.signer_reported_dt,
+        intact=intact,
+        trusted=status.trusted,
+        modification_level=level.name if level is not None else None,
+        coverage=status.coverage.name if status.coverage is not None else None,
+        valid=intact and status.trusted and unmodified,
+        messages=messages,
+    )
+
+
+def _unmodified(status: PdfSignatureStatus, *, is_last: bool) -> bool:
+    """Tell whether only allowed updates follow the signed revision.
+
+    Later signatures show up as form filling for earlier ones; after the last signature only
+    validation data (DSS) or document timestamps may follow.
+    """
+    if status.coverage is None or status.coverage < SignatureCoverageLevel.ENTIRE_REVISION:
+        return False
+    if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
+        return True
+    allowed = ModificationLevel.LTA_UPDATES if is_last else ModificationLevel.FORM_FILLING
+    level = status.modification_level
+    return level is not None and level <= allowed
+
+
+def _findings(status: PdfSignatureStatus, *, intact: bool, unmodified: bool) -> tuple[Message, ...]:
+    """Explain what is wrong with a signature, or say that it is valid."""
+    found: list[Message] = []
+    if not intact:
+        found.append(Message.of("not_intact"))
+    if intact and not unmodified:
+        partial = status.coverage is None or status.coverage < SignatureCoverageLevel.ENTIRE_REVISION
+        found.append(Message.of("partial_coverage" if partial else "modified"))
+    if not status.trusted:
+        found.append(Message.of(_trust_problem(status.trust_problem_indic)))
+    return tuple(found) or (Message.of("valid"),)
+
+
+def _trust_problem(indication: AdESSubIndic | None) -> str:
+    """Choose the message code for a failed trust check."""
+    if indication in _REVOCATION:
+        return "revoked"
+    if indication in _EXPIRY:
+        return "expired"
+    return "untrusted"
+
+
+def _malformed_report(embedded: EmbeddedPdfSignature) -> SignatureReport:
+    """Report a signature whose structure could not be validated at all."""
+    try:
+        cert = embedded.signer_cert
+        subject, common_name = _subject(cert), _common_name(cert)
+    except (ValueError, KeyError, IndexError, TypeError):
+        subject, common_name = "", ""
+    return SignatureReport(
+        field_name=str(embedded.field_name),
+        signer_subject=subject,
+        signer_common_name=common_name,
+        signing_time=None,
+        intact=False,
+        trusted=False,
+        modification_level=None,
+        coverage=None,
+        valid=False,
+        messages=(Message.of("malformed"),),
+    )
+
+
+def _subject(cert: asn1_x509.Certificate) -> str:
+    """Render a certificate's subject as an RFC 4514 string, keeping Vietnamese letters."""
+    return x509.load_der_x509_certificate(cert.dump()).subject.rfc4514_string()
+
+
+def _common_name(cert: asn1_x509.Certificate) -> str:
+    """Return the subject's common name, or an empty string if it has none."""
+    names = x509.load_der_x509_certificate(cert.dump()).subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
+    return str(names[0].value) if names else ""

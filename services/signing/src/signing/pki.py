@@ -1,0 +1,299 @@
+"""A local PKI for development: root CA -> agency CA -> an official's and an organisation's signing certificates."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
+
+PASSPHRASE_ENV = "MOTCUA_SIGNING_KEY_PASSPHRASE"
+DEFAULT_PASSPHRASE = "motcua-dev"
+DEFAULT_AGENCY = "UBND tỉnh Ninh Bình"
+OFFICIAL_NAME = "Nguyễn Văn An"
+OFFICIAL_UNIT = "Văn phòng UBND tỉnh"
+LOCALITY = "Hoa Lư"
+PROVINCE = "Ninh Bình"
+
+ROOT_FILE = "root.pem"
+AGENCY_CA_FILE = "agency-ca.pem"
+OFFICIAL_FILE = "official.p12"
+SEAL_FILE = "seal.p12"
+MANIFEST_FILE = "pki.json"
+
+# RFC 9336 id-kp-documentSigning; cryptography has no constant for it.
+DOCUMENT_SIGNING = ObjectIdentifier("1.3.6.1.5.5.7.3.36")
+RSA_BITS = 3072
+PKCS12_KDF_ROUNDS = 50_000
+CLOCK_SKEW = dt.timedelta(minutes=5)
+ROOT_LIFETIME = dt.timedelta(days=3650)
+CA_LIFETIME = dt.timedelta(days=1825)
+SIGNER_LIFETIME = dt.timedelta(days=730)
+
+
+@dataclass(frozen=True)
+class PkiPaths:
+    """Where the files of a provisioned local PKI live."""
+
+    directory: Path
+    root_cert: Path
+    agency_ca_cert: Path
+    official_p12: Path
+    seal_p12: Path
+    manifest: Path
+
+    @classmethod
+    def in_directory(cls, directory: Path) -> PkiPaths:
+        """Return the standard file layout inside `directory`."""
+        return cls(
+            directory=directory,
+            root_cert=directory / ROOT_FILE,
+            agency_ca_cert=directory / AGENCY_CA_FILE,
+            official_p12=directory / OFFICIAL_FILE,
+            seal_p12=directory / SEAL_FILE,
+            manifest=directory / MANIFEST_FILE,
+        )
+
+    def files(self) -> tuple[Path, ...]:
+        """Return every file of the PKI, the manifest last."""
+        return (self.root_cert, self.agency_ca_cert, self.official_p12, self.seal_p12, self.manifest)
+
+
+@dataclass(frozen=True)
+class _Issued:
+    """A certificate together with its private key."""
+
+    cert: x509.Certificate
+    key: rsa.RSAPrivateKey
+
+
+def provision_local_pki(
+    directory: Path,
+    *,
+    passphrase: str,
+    agency_name: str = DEFAULT_AGENCY,
+    overwrite: bool = False,
+) -> PkiPaths:
+    """Create the development PKI in `directory` unless it is already complete there."""
+    paths = PkiPaths.in_directory(directory)
+    if not overwrite and all(path.is_file() for path in paths.files()):
+        return paths
+    directory.mkdir(parents=True, exist_ok=True)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    root = _issue_root(now)
+    agency_ca = _issue_agency_ca(root, agency_name, now)
+    official = _issue_signer(agency_ca, _official_subject(agency_name), now)
+    seal = _issue_signer(agency_ca, _seal_subject(agency_name), now)
+    chain = [agency_ca.cert, root.cert]
+    _write_atomic(paths.root_cert, root.cert.public_bytes(serialization.Encoding.PEM), 0o644)
+    _write_atomic(paths.agency_ca_cert, agency_ca.cert.public_bytes(serialization.Encoding.PEM), 0o644)
+    _write_atomic(paths.official_p12, _pkcs12(b"official", official, chain, passphrase), 0o600)
+    _write_atomic(paths.seal_p12, _pkcs12(b"seal", seal, chain, passphrase), 0o600)
+    manifest = {
+        "root": _describe(root.cert, ROOT_FILE),
+        "agency_ca": _describe(agency_ca.cert, AGENCY_CA_FILE),
+        "official": _describe(official.cert, OFFICIAL_FILE),
+        "seal": _describe(seal.cert, SEAL_FILE),
+    }
+    text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
+    _write_atomic(paths.manifest, text.encode("utf-8"), 0o644)
+    return paths
+
+
+def _name(*pairs: tuple[ObjectIdentifier, str]) -> x509.Name:
+    """Build a distinguished name; strings are encoded as UTF8String, the country as PrintableString."""
+    return x509.Name([x509.NameAttribute(oid, value) for oid, value in pairs])
+
+
+def _official_subject(agency_name: str) -> x509.Name:
+    """Subject of the personal signing certificate of the official."""
+    return _name(
+        (NameOID.COUNTRY_NAME, "VN"),
+        (NameOID.STATE_OR_PROVINCE_NAME, PROVINCE),
+        (NameOID.LOCALITY_NAME, LOCALITY),
+        (NameOID.ORGANIZATION_NAME, agency_name),
+        (NameOID.ORGANIZATIONAL_UNIT_NAME, OFFICIAL_UNIT),
+        (NameOID.COMMON_NAME, OFFICIAL_NAME),
+    )
+
+
+def _seal_subject(agency_name: str) -> x509.Name:
+    """Subject of the organisation's seal certificate."""
+    return _name(
+        (NameOID.COUNTRY_NAME, "VN"),
+        (NameOID.STATE_OR_PROVINCE_NAME, PROVINCE),
+        (NameOID.LOCALITY_NAME, LOCALITY),
+        (NameOID.ORGANIZATION_NAME, agency_name),
+        (NameOID.COMMON_NAME, agency_name),
+    )
+
+
+def _issue_root(now: dt.datetime) -> _Issued:
+    """Create the self-signed root CA."""
+    key = _new_key()
+    subject = _name(
+        (NameOID.COUNTRY_NAME, "VN"),
+        (NameOID.ORGANIZATION_NAME, "motcua (môi trường phát triển)"),
+        (NameOID.COMMON_NAME, "motcua Root CA phát triển"),
+    )
+    builder = (
+        _builder(subject, subject, key, now, ROOT_LIFETIME)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=1), critical=True)
+        .add_extension(_ca_key_usage(), critical=True)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(key.public_key()), critical=False)
+    )
+    return _Issued(cert=builder.sign(key, hashes.SHA256()), key=key)
+
+
+def _issue_agency_ca(root: _Issued, agency_name: str, now: dt.datetime) -> _Issued:
+    """Create the agency's intermediate CA, signed by the root."""
+    key = _new_key()
+    subject = _name(
+        (NameOID.COUNTRY_NAME, "VN"),
+        (NameOID.STATE_OR_PROVINCE_NAME, PROVINCE),
+        (NameOID.ORGANIZATION_NAME, agency_name),
+        (NameOID.COMMON_NAME, f"CA ký số {agency_name} (phát triển)"),
+    )
+    builder = (
+        _builder(subject, root.cert.subject, key, now, CA_LIFETIME)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(_ca_key_usage(), critical=True)
+        .add_extension(_authority_key_id(root.cert), critical=False)
+    )
+    return _Issued(cert=builder.sign(root.key, hashes.SHA256()), key=key)
+
+
+def _issue_signer(issuer: _Issued, subject: x509.Name, now: dt.datetime) -> _Issued:
+    """Create an end-entity certificate for signing documents, signed by `issuer`."""
+    key = _new_key()
+    usage = x509.KeyUsage(
+        digital_signature=True,
+        content_commitment=True,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=False,
+        crl_sign=False,
+        encipher_only=False,
+        decipher_only=False,
+    )
+    purposes = x509.ExtendedKeyUsage([DOCUMENT_SIGNING, ExtendedKeyUsageOID.EMAIL_PROTECTION])
+    builder = (
+        _builder(subject, issuer.cert.subject, key, now, SIGNER_LIFETIME)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(usage, critical=True)
+        .add_extension(purposes, critical=False)
+        .add_extension(_authority_key_id(issuer.cert), critical=False)
+    )
+    return _Issued(cert=builder.sign(issuer.key, hashes.SHA256()), key=key)
+
+
+def _new_key() -> rsa.RSAPrivateKey:
+    """Generate an RSA key of the size the PKI uses."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=RSA_BITS)
+
+
+def _builder(
+    subject: x509.Name,
+    issuer: x509.Name,
+    key: rsa.RSAPrivateKey,
+    now: dt.datetime,
+    lifetime: dt.timedelta,
+) -> x509.CertificateBuilder:
+    """Start a certificate with the fields every certificate of this PKI shares."""
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - CLOCK_SKEW)
+        .not_valid_after(now + lifetime)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+    )
+
+
+def _ca_key_usage() -> x509.KeyUsage:
+    """Key usage of a certificate authority: sign certificates and CRLs."""
+    return x509.KeyUsage(
+        digital_signature=False,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=True,
+        crl_sign=True,
+        encipher_only=False,
+        decipher_only=False,
+    )
+
+
+def _authority_key_id(issuer: x509.Certificate) -> x509.AuthorityKeyIdentifier:
+    """Authority key identifier pointing at the issuer's subject key identifier."""
+    ski = issuer.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+    return x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski)
+
+
+def _pkcs12(name: bytes, issued: _Issued, chain: Sequence[x509.Certificate], passphrase: str) -> bytes:
+    """Serialise key, certificate and chain as a PKCS#12 file encrypted with AES-256 and a SHA-256 MAC."""
+    encryption = (
+        serialization.PrivateFormat.PKCS12.encryption_builder()
+        .kdf_rounds(PKCS12_KDF_ROUNDS)
+        .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
+        .hmac_hash(hashes.SHA256())
+        .build(passphrase.encode("utf-8"))
+    )
+    return pkcs12.serialize_key_and_certificates(name, issued.key, issued.cert, list(chain), encryption)
+
+
+def _describe(cert: x509.Certificate, file_name: str) -> dict[str, str]:
+    """Summarise a certificate for the manifest."""
+    return {
+        "file": file_name,
+        "subject": cert.subject.rfc4514_string(),
+        "issuer": cert.issuer.rfc4514_string(),
+        "serial": format(cert.serial_number, "x"),
+        "not_before": cert.not_valid_before_utc.isoformat(),
+        "not_after": cert.not_valid_after_utc.isoformat(),
+        "sha256": cert.fingerprint(hashes.SHA256()).hex(),
+    }
+
+
+def _write_atomic(path: Path, data: bytes, mode: int) -> None:
+    """Write a file so that readers never see it half written."""
+    partial = path.with_name(path.name + ".partial")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.chmod(partial, mode)
+    os.replace(partial, path)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: provision the development PKI into a directory."""
+    parser = argparse.ArgumentParser(prog="python -m signing.pki", description=main.__doc__)
+    parser.add_argument("--dir", required=True, type=Path, help="directory for the PKI files")
+    parser.add_argument("--agency-name", default=DEFAULT_AGENCY, help="organisation named in the certificates")
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing PKI")
+    args = parser.parse_args(argv)
+    passphrase = os.environ.get(PASSPHRASE_ENV) or DEFAULT_PASSPHRASE
+    paths = provision_local_pki(
+        args.dir, passphrase=passphrase, agency_name=args.agency_name, overwrite=args.overwrite
+    )
+    for path in paths.files():
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

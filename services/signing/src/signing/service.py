@@ -1,0 +1,112 @@
+"""The rules of signing: render, sign with a named key, store by hash, announce; verify anything."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from cryptography import x509
+from motcua import outbox
+from motcua.errors import NotFound, invalid
+from motcua.events import Event, timestamp
+from motcua.topics import DOCUMENT_SIGNED
+from motcua.v1 import events_pb2
+
+from signing import metrics, pades
+from signing.documents import render_result_document
+from signing.repository import Repository
+
+DOCUMENT_ID = re.compile(r"^[0-9a-f]{32}$")
+Kick = Callable[[str, Any], None]
+
+
+@dataclass(frozen=True)
+class ResultRequest:
+    dossier_code: str
+    procedure_name: str
+    applicant_name: str
+    agency_name: str
+    decided_at: datetime
+
+
+class SigningService:
+    def __init__(self, *, repo: Repository, kick: Kick, keys: pades.KeyStore, trust_roots: Sequence[x509.Certificate],
+                 public_url: str, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.repo = repo
+        self.kick = kick
+        self.keys = keys
+        self.trust_roots = list(trust_roots)
+        self.public_url = public_url
+        self.clock = clock
+
+    def verify_url(self, document_id: str) -> str:
+        return f"{self.public_url}/verify/{document_id}"
+
+    def sign(self, *, pdf: bytes | None = None, document_id: str = "", render: ResultRequest | None = None,
+             signer: str, reason: str, location: str, dossier_code: str = "") -> dict[str, Any]:
+        """Sign a given PDF, a stored document or a freshly rendered result; store and announce it."""
+        try:
+            key = self.keys.signer(signer or "official")
+        except pades.UnknownSigner:
+            raise invalid("signer", f"Không có khóa ký '{signer}'", f"no signing key named {signer!r}") from None
+        new_id = uuid.uuid4().hex
+        if render is not None:
+            content = render_result_document(
+                dossier_code=render.dossier_code, procedure_name=render.procedure_name,
+                applicant_name=render.applicant_name, agency_name=render.agency_name,
+                decided_at=render.decided_at, verify_url=self.verify_url(new_id))
+            dossier_code = dossier_code or render.dossier_code
+        elif document_id:
+            content = self.content(document_id)
+        elif pdf:
+            content = pdf
+        else:
+            raise invalid("source", "Cần tài liệu PDF để ký", "give pdf bytes, a document_id or a render request")
+        try:
+            signed = pades.sign_pdf(content, signer=key, field_name=f"Sig-{signer}-{new_id[:8]}",
+                                    reason=reason or "Ký số", location=location or "")
+        except pades.InvalidPdf as error:
+            metrics.signatures.labels(signer, "invalid_pdf").inc()
+            raise invalid("pdf", "Tệp không phải PDF hợp lệ", f"not a valid PDF: {error}") from None
+        return self._store(new_id, signed, key, dossier_code, signer)
+
+    def verify(self, *, pdf: bytes | None = None, document_id: str = "") -> pades.Verification:
+        content = self.content(document_id) if document_id else (pdf or b"")
+        if not content:
+            raise invalid("source", "Cần tài liệu PDF để kiểm tra", "give pdf bytes or a document_id")
+        try:
+            result = pades.verify_pdf(content, trust_roots=self.trust_roots)
+        except pades.InvalidPdf as error:
+            raise invalid("pdf", "Tệp không phải PDF hợp lệ", f"not a valid PDF: {error}") from None
+        metrics.verifications.labels("valid" if result.valid else "invalid").inc()
+        return result
+
+    def document(self, document_id: str) -> dict[str, Any]:
+        record = self.repo.get_document(document_id) if DOCUMENT_ID.match(document_id) else None
+        if record is None:
+            raise NotFound(detail=f"no signed document {document_id}",
+                           detail_vi=f"Không tìm thấy tài liệu {document_id}", reason="DOCUMENT_NOT_FOUND")
+        return record
+
+    def content(self, document_id: str) -> bytes:
+        return self.repo.get_content(self.document(document_id))
+
+    def _store(self, document_id: str, signed: bytes, key: Any, dossier_code: str, signer: str) -> dict[str, Any]:
+        now = self.clock()
+        sha256 = hashlib.sha256(signed).hexdigest()
+        subject = key.signing_cert.subject.human_friendly
+        serial = format(key.signing_cert.serial_number, "x")
+        event = Event.new(DOCUMENT_SIGNED, events_pb2.DocumentSigned(
+            document_id=document_id, sha256=sha256, dossier_code=dossier_code, signer_subject=subject,
+            certificate_serial=serial, signed_at=timestamp(now)), subject=dossier_code or document_id, source="signing")
+        record = {"_id": document_id, "sha256": sha256, "dossier_code": dossier_code, "signer": signer,
+                  "signer_subject": subject, "certificate_serial": serial, "signed_at": now, "size": len(signed)}
+        self.repo.save_document(outbox.with_outbox(record, event), signed)
+        metrics.signatures.labels(signer, "signed").inc()
+        self.kick("documents", document_id)
+        return record

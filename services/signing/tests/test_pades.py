@@ -1,0 +1,206 @@
+"""Tests of PAdES signing and verification."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import BytesIO
+
+import pytest
+from cryptography import x509
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from signing.documents import render_result_document
+from signing.pades import (
+    FileKeyStore,
+    InvalidPdf,
+    UnknownSigner,
+    Verification,
+    load_trust_roots,
+    sign_pdf,
+    verify_pdf,
+)
+from signing.pki import PkiPaths, provision_local_pki
+
+PASSPHRASE = "test-passphrase"
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> PkiPaths:
+    return provision_local_pki(tmp_path_factory.mktemp("pki"), passphrase=PASSPHRASE)
+
+
+@pytest.fixture(scope="module")
+def keys(pki: PkiPaths) -> FileKeyStore:
+    return FileKeyStore(pki.directory, PASSPHRASE.encode())
+
+
+@pytest.fixture(scope="module")
+def roots(pki: PkiPaths) -> list[x509.Certificate]:
+    return load_trust_roots(pki.root_cert)
+
+
+@pytest.fixture(scope="module")
+def document() -> bytes:
+    return render_result_document(
+        dossier_code="000.00.12.H56-260217-0007",
+        procedure_name="Đăng ký khai sinh",
+        applicant_name="Trần Thị Bích Ngọc",
+        agency_name="UBND tỉnh Ninh Bình",
+        decided_at=dt.datetime(2026, 2, 17, 14, 30),
+        verify_url="https://motcua.example.vn/xac-thuc/000.00.12.H56-260217-0007",
+    )
+
+
+@pytest.fixture(scope="module")
+def signed_by_official(document: bytes, keys: FileKeyStore) -> bytes:
+    return sign_official(document, keys)
+
+
+@pytest.fixture(scope="module")
+def signed_by_both(signed_by_official: bytes, keys: FileKeyStore) -> bytes:
+    return sign_pdf(
+        signed_by_official,
+        signer=keys.signer("seal"),
+        field_name="seal",
+        reason="Xác thực của cơ quan",
+        location="Ninh Bình",
+    )
+
+
+def sign_official(pdf: bytes, keys: FileKeyStore) -> bytes:
+    return sign_pdf(
+        pdf, signer=keys.signer("official"), field_name="official", reason="Phê duyệt kết quả", location="Ninh Bình"
+    )
+
+
+def message_codes(verification: Verification) -> set[str]:
+    codes = {message.code for message in verification.messages}
+    for report in verification.signatures:
+        codes |= {message.code for message in report.messages}
+    return codes
+
+
+def vietnamese_messages(verification: Verification) -> list[str]:
+    return [message.vi for report in verification.signatures for message in report.messages]
+
+
+def test_signed_document_verifies(signed_by_official: bytes, roots: list[x509.Certificate]) -> None:
+    result = verify_pdf(signed_by_official, trust_roots=roots)
+    assert result.valid
+    [report] = result.signatures
+    assert report.field_name == "official"
+    assert report.signer_common_name == "Nguyễn Văn An"
+    assert "CN=Nguyễn Văn An" in report.signer_subject
+    assert report.intact and report.trusted and report.valid
+    assert report.modification_level == "NONE"
+    assert vietnamese_messages(result) == ["Chữ ký hợp lệ"]
+    assert report.messages[0].en == "Signature is valid"
+    assert report.signing_time is not None
+    assert abs(dt.datetime.now(dt.UTC) - report.signing_time) < dt.timedelta(minutes=5)
+
+
+def test_signature_is_pades_baseline_with_sha256(signed_by_official: bytes) -> None:
+    [embedded] = PdfFileReader(BytesIO(signed_by_official)).embedded_regular_signatures
+    assert embedded.sig_object["/SubFilter"] == "/ETSI.CAdES.detached"
+    assert embedded.signer_info["digest_algorithm"]["algorithm"].native == "sha256"
+    signed_attributes = {attr["type"].native for attr in embedded.signer_info["signed_attrs"]}
+    assert "signing_certificate_v2" in signed_attributes
+    assert "signing_time" not in signed_attributes
+
+
+def test_signing_appends_an_incremental_update(document: bytes, signed_by_official: bytes) -> None:
+    assert signed_by_official.startswith(document)
+
+
+def test_official_then_seal_signatures_are_both_valid(
+    signed_by_both: bytes, roots: list[x509.Certificate]
+) -> None:
+    result = verify_pdf(signed_by_both, trust_roots=roots)
+    assert result.valid
+    official, seal = result.signatures
+    assert (official.field_name, seal.field_name) == ("official", "seal")
+    assert official.signer_common_name == "Nguyễn Văn An"
+    assert seal.signer_common_name == "UBND tỉnh Ninh Bình"
+    assert official.valid and seal.valid
+    assert official.modification_level == "FORM_FILLING"
+    assert seal.modification_level == "NONE"
+
+
+def test_flipped_byte_in_signed_content_is_detected(signed_by_both: bytes, roots: list[x509.Certificate]) -> None:
+    position = signed_by_both.index(b"/Producer (motcua)") + len(b"/Producer (")
+    tampered = bytearray(signed_by_both)
+    tampered[position] ^= 0x01
+    result = verify_pdf(bytes(tampered), trust_roots=roots)
+    assert not result.valid
+    assert all(not report.intact for report in result.signatures)
+    assert "not_intact" in message_codes(result)
+    assert "Chữ ký không toàn vẹn: nội dung đã ký bị thay đổi" in vietnamese_messages(result)
+    assert result.messages[0].vi == "Tài liệu có chữ ký số không hợp lệ"
+
+
+def test_content_added_after_the_last_signature_is_detected(
+    signed_by_official: bytes, roots: list[x509.Certificate]
+) -> None:
+    writer = IncrementalPdfFileWriter(BytesIO(signed_by_official))
+    extra = writer.add_object(generic.StreamObject(stream_data=b"0 0 1 rg 100 100 50 50 re f"))
+    writer.add_stream_to_page(0, extra)
+    out = BytesIO()
+    writer.write(out)
+    result = verify_pdf(out.getvalue(), trust_roots=roots)
+    assert not result.valid
+    [report] = result.signatures
+    assert report.intact and report.trusted
+    assert "Tài liệu đã bị sửa đổi sau khi ký" in vietnamese_messages(result)
+
+
+def test_signature_from_another_root_is_not_trusted(
+    document: bytes, roots: list[x509.Certificate], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    stranger_pki = provision_local_pki(tmp_path_factory.mktemp("stranger"), passphrase=PASSPHRASE)
+    stranger = FileKeyStore(stranger_pki.directory, PASSPHRASE.encode())
+    signed = sign_official(document, stranger)
+    result = verify_pdf(signed, trust_roots=roots)
+    assert not result.valid
+    [report] = result.signatures
+    assert report.intact and not report.trusted
+    assert "Chứng thư không được tin cậy" in vietnamese_messages(result)
+    assert verify_pdf(signed, trust_roots=load_trust_roots(stranger_pki.root_cert)).valid
+
+
+def test_unsigned_document_is_not_valid(document: bytes, roots: list[x509.Certificate]) -> None:
+    result = verify_pdf(document, trust_roots=roots)
+    assert not result.valid
+    assert result.signatures == ()
+    assert [message.vi for message in result.messages] == ["Tài liệu không có chữ ký số"]
+
+
+@pytest.mark.parametrize("garbage", [b"", b"hello, not a pdf", b"%PDF-1.7\n1 0 obj <<"])
+def test_unreadable_pdf_raises_invalid_pdf(
+    garbage: bytes, keys: FileKeyStore, roots: list[x509.Certificate]
+) -> None:
+    with pytest.raises(InvalidPdf):
+        verify_pdf(garbage, trust_roots=roots)
+    with pytest.raises(InvalidPdf):
+        sign_pdf(garbage, signer=keys.signer("official"), field_name="official", reason="r", location="l")
+
+
+def test_invalid_pdf_is_a_value_error() -> None:
+    assert issubclass(InvalidPdf, ValueError)
+
+
+def test_signing_an_already_signed_field_is_refused(signed_by_official: bytes, keys: FileKeyStore) -> None:
+    with pytest.raises(ValueError, match="official"):
+        sign_official(signed_by_official, keys)
+
+
+def test_key_store_keeps_its_signers(keys: FileKeyStore) -> None:
+    assert keys.signer("official") is keys.signer("official")
+    assert keys.signer("official") is not keys.signer("seal")
+    with pytest.raises(UnknownSigner):
+        keys.signer("director")
+
+
+def test_key_store_refuses_a_wrong_passphrase(pki: PkiPaths) -> None:
+    with pytest.raises(ValueError):
+        FileKeyStore(pki.directory, b"wrong")
