@@ -4,7 +4,7 @@ SHELL := bash
 PY := .venv/bin/python
 SERVICES := intake routing signing notification feedback
 
-.PHONY: help setup proto run test test-unit test-integration lint helm-lint bench clean $(addprefix run-,$(SERVICES))
+.PHONY: help setup proto run test test-unit test-integration lint helm-lint clean $(addprefix run-,$(SERVICES))
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -26,13 +26,10 @@ test-unit: setup ## Only the unit tests (no Kafka, no database)
 	@$(PY) -m pytest libs/tests services -q
 
 lint: setup ## ruff over the code
-	@.venv/bin/ruff check libs services tests bench infra
+	@.venv/bin/ruff check libs services tests infra
 
 helm-lint: setup ## helm lint --strict and rendered manifests validated against Kubernetes 1.30
 	@HELM=.cache/bin/helm PYTHON=$(PY) bash infra/helm-check.sh
-
-bench: setup ## Throughput and latency of the whole stack (N=2000 C=32 by default)
-	@$(PY) bench/run.py --dossiers $${N:-2000} --concurrency $${C:-32}
 
 $(addprefix run-,$(SERVICES)): run-%: setup
 	@set -a; source <($(PY) -c "import sys; sys.path.insert(0,'infra'); from stack import Stack; from pathlib import Path; \

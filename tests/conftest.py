@@ -1,0 +1,62 @@
+"""The real stack for cross-service tests: Kafka (KRaft) and FerretDB started once per session.
+
+Ports differ from `make run`'s so both can run at once. MONGO_URL / KAFKA_BOOTSTRAP_SERVERS point the
+tests at external servers instead.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "infra"))
+
+from stack import Ports, Stack  # noqa: E402
+
+TEST_PORTS = Ports(
+    kafka=29092, controller=29093, mongo=28017, smtp=2526,
+    http={"intake": 18081, "routing": 18082, "signing": 18083, "notification": 18084, "feedback": 18085},
+    grpc={"intake": 51051, "routing": 51052, "signing": 51053, "notification": 51054, "feedback": 51055},
+)
+
+
+def eventually(check: Callable[[], Any], timeout: float = 30.0, interval: float = 0.1, what: str = "condition") -> Any:
+    """Poll check() until it returns something truthy; fail with what was awaited after the deadline."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}; last value: {last!r}")
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[Stack]:
+    data = ROOT / ".data" / "test"
+    shutil.rmtree(data, ignore_errors=True)
+    test_stack = Stack(data=data, run=ROOT / ".run" / "test", ports=TEST_PORTS)
+    try:
+        test_stack.start_infra()
+        yield test_stack
+    finally:
+        test_stack.stop()
+
+
+@pytest.fixture
+def prefix(stack: Stack) -> str:
+    """A fresh topic and database prefix for one test."""
+    from motcua.kafka import ensure_topics
+
+    name = f"t{uuid.uuid4().hex[:10]}"
+    ensure_topics(stack.kafka_bootstrap, name)
+    return name

@@ -1,0 +1,165 @@
+"""The whole platform as processes, driven through its public interfaces only."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import io
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import grpc
+import pytest
+import requests
+
+from motcua.v1 import routing_pb2, routing_pb2_grpc, signing_pb2, signing_pb2_grpc
+from tests.conftest import ROOT, eventually
+
+pytestmark = pytest.mark.stack
+SERVICES = ("signing", "intake", "routing", "notification", "feedback")
+APPLICANT = {"full_name": "Nguyễn Thị Lan", "citizen_id": "001190012345", "birth_year": 1990,
+             "phone": "0912345678", "email": "lan@example.vn"}
+PDF = b"%PDF-1.4\n" + b"0" * 2048 + b"\n%%EOF\n"
+
+
+@pytest.fixture(scope="module")
+def platform(stack) -> Iterator:  # type: ignore[no-untyped-def]
+    stack.prefix = "e2e"
+    from motcua.kafka import ensure_topics
+
+    ensure_topics(stack.kafka_bootstrap, "e2e")
+    for name in SERVICES:
+        stack.start_service(name)
+    yield stack
+    for name in reversed(SERVICES):
+        stack.stop(name)
+    stack.prefix = ""
+
+
+def url(stack, service: str, path: str) -> str:  # type: ignore[no-untyped-def]
+    return f"http://127.0.0.1:{stack.ports.http[service]}{path}"
+
+
+def token(*args: str) -> str:
+    out = subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "motcua.devtoken", "--keys", str(ROOT / ".data/keys"),
+                          *args], check=True, capture_output=True, text=True)
+    return out.stdout.strip()
+
+
+def mails_about(stack, code: str) -> list[email.message.EmailMessage]:  # type: ignore[no-untyped-def]
+    found = []
+    for path in sorted(Path(stack.mail_dir).glob("*.eml")):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        if code in str(message["Subject"]):
+            found.append(message)
+    return found
+
+
+def submit(stack, **overrides) -> requests.Response:  # type: ignore[no-untyped-def]
+    body = {"procedure_code": "1.001193", "channel": "counter", "applicant": APPLICANT, **overrides}
+    return requests.post(url(stack, "intake", "/api/v1/dossiers"), json=body, timeout=10)
+
+
+def test_a_dossier_goes_from_submission_to_a_signed_result_and_a_rating(platform):  # type: ignore[no-untyped-def]
+    upload = requests.post(url(platform, "intake", "/api/v1/attachments"),
+                           files={"file": ("giay-chung-sinh.pdf", io.BytesIO(PDF), "application/pdf")}, timeout=10)
+    assert upload.status_code == 201, upload.text
+    sha = upload.json()["sha256"]
+
+    created = submit(platform, attachments=[sha])
+    assert created.status_code == 201, created.text
+    code = created.json()["code"]
+    assert code.startswith("000.00.12.H56-") and created.json()["status"]["code"] == 2
+
+    lookup = url(platform, "intake", f"/api/v1/dossiers/{code}?phone=%2B84912345678")
+    eventually(lambda: requests.get(lookup, timeout=5).json()["status"]["code"] == 4, 60, what="status 4 (in progress)")
+
+    officer = [("authorization", f"Bearer {token('--role', 'officer', '--sub', 'cv-tuphap-01', '--department', 'tu-phap')}")]
+    workbench = routing_pb2_grpc.WorkbenchStub(grpc.insecure_channel(f"127.0.0.1:{platform.ports.grpc['routing']}"))
+    queue = workbench.ListQueue(routing_pb2.ListQueueRequest(), metadata=officer, timeout=10)
+    assert code in [t.dossier_code for t in queue.tasks]
+
+    other = [("authorization", f"Bearer {token('--role', 'officer', '--sub', 'cv-congan-01', '--department', 'cong-an')}")]
+    with pytest.raises(grpc.RpcError) as refused:
+        workbench.Approve(routing_pb2.ApproveRequest(dossier_code=code), metadata=other, timeout=30)
+    assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+    approved = workbench.Approve(routing_pb2.ApproveRequest(dossier_code=code), metadata=officer, timeout=60)
+    assert approved.status == 9 and approved.document_id
+
+    signing = signing_pb2_grpc.SigningStub(grpc.insecure_channel(f"127.0.0.1:{platform.ports.grpc['signing']}"))
+    verified = signing.VerifyPdf(signing_pb2.VerifyPdfRequest(document_id=approved.document_id), timeout=30)
+    assert verified.valid and "Nguyễn Văn An" in verified.signatures[0].signer_subject
+
+    mails = eventually(lambda: (m := mails_about(platform, code)) and len(m) >= 3 and m, 60, what="three e-mails")
+    subjects = [str(m["Subject"]) for m in mails]
+    assert subjects == [f"Hồ sơ {code} đã được tiếp nhận", f"Hồ sơ {code} đang được xử lý",
+                        f"Hồ sơ {code} đã có kết quả"]
+    assert all(m["To"] == "lan@example.vn" for m in mails)
+    assert approved.document_id in mails[2].get_content()
+
+    eventually(lambda: requests.get(lookup, timeout=5).json()["status"]["code"] == 9, 60, what="status 9 in the lookup")
+    rated = requests.post(url(platform, "feedback", "/api/v1/ratings"), json={"dossier_code": code, "level": 3}, timeout=10)
+    assert rated.status_code == 201, rated.text
+    again = requests.post(url(platform, "feedback", "/api/v1/ratings"), json={"dossier_code": code, "level": 1}, timeout=10)
+    assert again.status_code == 409
+    stats = eventually(lambda: (s := requests.get(url(platform, "feedback", "/api/v1/stats"), timeout=5).json())
+                       and s["total"] >= 1 and s, 60, what="the rating to be counted")
+    assert stats["levels"][2]["count"] >= 1 and stats["levels"][0]["count"] == 0
+
+
+@pytest.mark.parametrize(("body", "status", "pointer"), [
+    ({"procedure_code": "9.999999"}, 422, "/procedure_code"),
+    ({"applicant": {**APPLICANT, "citizen_id": "097190012345"}}, 422, "/applicant/citizen_id"),
+    ({"applicant": {**APPLICANT, "birth_year": 1991}}, 422, "/applicant/citizen_id"),
+    ({"applicant": {**APPLICANT, "phone": "0212345678"}}, 422, "/applicant/phone"),
+    ({"applicant": {"citizen_id": "001190012345", "phone": "0912345678"}}, 422, "/applicant/full_name"),
+    ({"attachments": ["0" * 64]}, 422, "/attachments/0"),
+])
+def test_bad_submissions_get_a_specific_problem_and_store_nothing(platform, body, status, pointer):  # type: ignore[no-untyped-def]
+    before = submit(platform).json()["code"]
+    response = submit(platform, **body)
+    assert response.status_code == status
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert pointer in [e["pointer"] for e in response.json()["errors"]]
+    after = submit(platform).json()["code"]
+    assert int(after.rsplit("-", 1)[1]) == int(before.rsplit("-", 1)[1]) + 1  # no code was spent on the refusal
+
+
+def test_malformed_oversized_and_wrong_type_requests(platform):  # type: ignore[no-untyped-def]
+    dossiers = url(platform, "intake", "/api/v1/dossiers")
+    broken = requests.post(dossiers, data=b"{not json", headers={"Content-Type": "application/json"}, timeout=10)
+    assert broken.status_code == 400 and broken.json()["title"] == "Malformed request"
+    text = requests.post(dossiers, data=b"x", headers={"Content-Type": "text/plain"}, timeout=10)
+    assert text.status_code == 415
+    attachments = url(platform, "intake", "/api/v1/attachments")
+    exe = requests.post(attachments, files={"file": ("a.pdf", io.BytesIO(b"MZ\x90\x00" * 100))}, timeout=10)
+    assert exe.status_code == 415
+    huge = requests.post(attachments, files={"file": ("big.pdf", io.BytesIO(b"%PDF-" + b"0" * (11 * 1024 * 1024)))},
+                         timeout=30)
+    assert huge.status_code == 413
+    unknown = requests.get(url(platform, "intake", "/api/v1/dossiers/000.00.12.H56-200101-9999?phone=0912345678"),
+                           timeout=10)
+    assert unknown.status_code == 404 and unknown.json()["reason"] == "DOSSIER_NOT_FOUND"
+
+
+def test_idempotency_key_replays_the_same_dossier(platform):  # type: ignore[no-untyped-def]
+    headers = {"Idempotency-Key": "e2e-key-0001"}
+    body = {"procedure_code": "1.004222", "channel": "online", "applicant": APPLICANT}
+    first = requests.post(url(platform, "intake", "/api/v1/dossiers"), json=body, headers=headers, timeout=10)
+    second = requests.post(url(platform, "intake", "/api/v1/dossiers"), json=body, headers=headers, timeout=10)
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert first.json()["code"] == second.json()["code"]
+    changed = requests.post(url(platform, "intake", "/api/v1/dossiers"), json={**body, "channel": "post"},
+                            headers=headers, timeout=10)
+    assert changed.status_code == 409 and changed.json()["reason"] == "IDEMPOTENCY_KEY_REUSED"
+
+
+def test_every_service_is_healthy_and_exports_metrics(platform):  # type: ignore[no-untyped-def]
+    for name in SERVICES:
+        assert requests.get(url(platform, name, "/readyz"), timeout=5).json()["checks"] == {"kafka": "ok", "mongodb": "ok"}
+        metrics = requests.get(url(platform, name, "/metrics"), timeout=5).text
+        assert "motcua_http_requests_total" in metrics
+    intake_metrics = requests.get(url(platform, "intake", "/metrics"), timeout=5).text
+    assert 'motcua_dossiers_received_total{channel="CHANNEL_COUNTER",procedure="1.001193"}' in intake_metrics

@@ -1,0 +1,131 @@
+"""The kernel against the real broker and database: outbox relay, inbox, retry and DLQ."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from kafka import KafkaConsumer, KafkaProducer
+from pymongo import MongoClient
+
+from motcua import kafka as mkafka
+from motcua import outbox, store
+from motcua.events import Event
+from motcua.inbox import Inbox
+from motcua.topics import FEEDBACK_SUBMITTED, qualified
+from motcua.v1 import events_pb2
+from tests.conftest import eventually
+
+pytestmark = pytest.mark.stack
+
+
+@pytest.fixture
+def mongo(stack) -> Iterator[MongoClient]:  # type: ignore[no-untyped-def]
+    client = store.connect(stack.mongo_url, "motcua-tests")
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def producer(stack) -> Iterator[KafkaProducer]:  # type: ignore[no-untyped-def]
+    p = mkafka.producer(stack.kafka_bootstrap, "motcua-tests")
+    yield p
+    p.close()
+
+
+def read_all(bootstrap: str, topic: str, want: int, timeout: float = 30.0) -> list:
+    consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+                             enable_auto_commit=False, group_id=None, consumer_timeout_ms=500)
+    records: list = []
+    try:
+        eventually(lambda: records.extend(r for batch in consumer.poll(500).values() for r in batch) or len(records) >= want,
+                   timeout, what=f"{want} records on {topic}")
+    finally:
+        consumer.close()
+    return records
+
+
+def rating(code: str, level: int = 3) -> Event:
+    return Event.new(FEEDBACK_SUBMITTED, events_pb2.FeedbackSubmitted(rating_id=str(uuid.uuid4()), dossier_code=code,
+                                                                       level=level, scale=3),
+                     subject=code, source="tests")
+
+
+def test_relay_publishes_what_a_crash_left_in_the_outbox(stack, mongo, producer, prefix):  # type: ignore[no-untyped-def]
+    collection = mongo[f"{prefix}_kernel"]["things"]
+    event = rating("000.00.12.H56-260101-0001")
+    # The writer stored state and event together, then died before any relay ran.
+    collection.insert_one(outbox.with_outbox({"_id": "thing-1", "state": "done"}, event))
+
+    relay = outbox.OutboxRelay(collections=[collection], kafka=producer, topic_prefix=prefix)
+    assert relay.sweep() == 1
+
+    records = read_all(stack.kafka_bootstrap, qualified(event.type.topic.name, prefix), want=1)
+    ids = [dict(r.headers)["ce_id"].decode() for r in records]
+    assert ids == [event.id]
+    assert dict(records[0].headers)["ce_type"] == b"vn.motcua.feedback.submitted.v1"
+    assert records[0].key == b"000.00.12.H56-260101-0001"
+    assert collection.find_one({"_id": "thing-1"})["outbox"] == []
+    assert relay.sweep() == 0
+
+
+def run_consumer(stack, prefix, handlers, inbox, retry=None):  # type: ignore[no-untyped-def]
+    dlq = mkafka.producer(stack.kafka_bootstrap, "motcua-tests-dlq")
+    loop = mkafka.ConsumerLoop(bootstrap_servers=stack.kafka_bootstrap, group=f"{prefix}-group",
+                               topics=[qualified(t, prefix) for t in ("motcua.feedback.v1",)], handlers=handlers,
+                               inbox=inbox, dlq_producer=dlq, retry=retry or mkafka.RetryPolicy())
+    stop = threading.Event()
+    thread = threading.Thread(target=loop.run, args=(stop,), daemon=True)
+    thread.start()
+    return stop, thread, dlq
+
+
+def test_a_redelivered_event_has_no_second_effect(stack, mongo, producer, prefix):  # type: ignore[no-untyped-def]
+    db = mongo[f"{prefix}_kernel"]
+    effects = db["effects"]
+
+    def handle(event: Event) -> None:
+        effects.update_one({"_id": event.subject}, {"$inc": {"count": 1}}, upsert=True)
+
+    first, sentinel = rating("D-1"), rating("D-sentinel")
+    for event in (first, first, sentinel):  # the broker hands the same event over twice
+        mkafka.publish(producer, event, prefix).get(timeout=10)
+    stop, thread, dlq = run_consumer(stack, prefix, {FEEDBACK_SUBMITTED.name: handle}, Inbox(db["inbox"]))
+    try:
+        eventually(lambda: effects.find_one({"_id": "D-sentinel"}), 60, what="the sentinel to be handled")
+    finally:
+        stop.set()
+        thread.join(15)
+        dlq.close()
+    assert effects.find_one({"_id": "D-1"})["count"] == 1
+    assert db["inbox"].find_one({"_id": first.id})["type"] == FEEDBACK_SUBMITTED.name
+
+
+def test_poison_and_failing_messages_land_in_the_dlq(stack, mongo, producer, prefix):  # type: ignore[no-untyped-def]
+    db = mongo[f"{prefix}_kernel"]
+    topic = qualified("motcua.feedback.v1", prefix)
+    producer.send(topic, key=b"x", value=b"\x00not a cloudevent").get(timeout=10)
+    failing = rating("D-fails")
+    mkafka.publish(producer, failing, prefix).get(timeout=10)
+    calls: list[str] = []
+
+    def always_fails(event: Event) -> None:
+        calls.append(event.id)
+        raise RuntimeError("the database said no")
+
+    stop, thread, dlq = run_consumer(stack, prefix, {FEEDBACK_SUBMITTED.name: always_fails}, Inbox(db["inbox"]),
+                                     retry=mkafka.RetryPolicy(attempts=3, first_delay=0.05))
+    try:
+        records = read_all(stack.kafka_bootstrap, f"{topic}.dlq", want=2, timeout=60)
+    finally:
+        stop.set()
+        thread.join(15)
+        dlq.close()
+    errors = [dict(r.headers)["motcua_dlq_error"].decode() for r in records]
+    assert "UndecodableEvent" in errors[0] and "missing CloudEvents headers" in errors[0]
+    assert "RuntimeError: the database said no" in errors[1]
+    assert dict(records[1].headers)["motcua_dlq_attempts"] == b"3"
+    assert calls == [failing.id] * 3
+    assert db["inbox"].find_one({"_id": failing.id}) is None
