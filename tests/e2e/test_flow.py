@@ -12,8 +12,8 @@ from pathlib import Path
 import grpc
 import pytest
 import requests
-
 from motcua.v1 import routing_pb2, routing_pb2_grpc, signing_pb2, signing_pb2_grpc
+
 from tests.conftest import ROOT, eventually
 
 pytestmark = pytest.mark.stack

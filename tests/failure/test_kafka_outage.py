@@ -7,8 +7,8 @@ from collections import Counter
 import pytest
 import requests
 from kafka import KafkaConsumer
-
 from motcua.kafka import ensure_topics
+
 from tests.conftest import eventually
 from tests.e2e.test_flow import APPLICANT
 
