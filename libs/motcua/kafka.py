@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.consumer.fetcher import ConsumerRecord
-from kafka.errors import TopicAlreadyExistsError
+from kafka.errors import KafkaError, TopicAlreadyExistsError
 from kafka.structs import OffsetAndMetadata
 
 from motcua import logs, metrics
@@ -99,8 +99,26 @@ class ConsumerLoop:
     ready: threading.Event = field(default_factory=threading.Event)
 
     def run(self, stop: threading.Event) -> None:
-        """Poll, handle and commit until stop is set."""
-        consumer = KafkaConsumer(
+        """Poll, handle and commit until stop is set; a broker outage rebuilds the consumer after a backoff."""
+        failures = 0
+        while not stop.is_set():
+            consumer = None
+            try:
+                consumer = self._consumer()
+                for _ in self._batches(consumer, stop):
+                    failures = 0
+            except KafkaError as error:
+                failures += 1
+                metrics.consumer_errors.labels(self.group).inc()
+                log.warning("consumer %s lost the broker (%r); reconnecting, attempt %d", self.group, error, failures)
+            finally:
+                if consumer is not None:
+                    self._close(consumer)
+            if failures:
+                stop.wait(self.retry.delay(failures))
+
+    def _consumer(self) -> KafkaConsumer:
+        return KafkaConsumer(
             *self.topics,
             bootstrap_servers=self.bootstrap_servers.split(","),
             group_id=self.group,
@@ -109,23 +127,31 @@ class ConsumerLoop:
             auto_offset_reset="earliest",
             max_poll_records=self.max_poll_records,
         )
+
+    def _batches(self, consumer: KafkaConsumer, stop: threading.Event) -> Iterator[int]:
+        """Handle and commit one polled batch at a time, yielding its size."""
+        while not stop.is_set():
+            batch = consumer.poll(timeout_ms=self.poll_timeout_ms)
+            if consumer.assignment():
+                self.ready.set()
+            offsets = {}
+            for partition, records in batch.items():
+                for record in records:
+                    if stop.is_set():
+                        break
+                    self._handle(record, stop)
+                    offsets[partition] = OffsetAndMetadata(record.offset + 1, None, -1)
+            if offsets:
+                consumer.commit(offsets)
+            self._report_lag(consumer)
+            yield len(offsets)
+
+    @staticmethod
+    def _close(consumer: KafkaConsumer) -> None:
         try:
-            while not stop.is_set():
-                batch = consumer.poll(timeout_ms=self.poll_timeout_ms)
-                if consumer.assignment():
-                    self.ready.set()
-                offsets = {}
-                for partition, records in batch.items():
-                    for record in records:
-                        if stop.is_set():
-                            break
-                        self._handle(record, stop)
-                        offsets[partition] = OffsetAndMetadata(record.offset + 1, None, -1)
-                if offsets:
-                    consumer.commit(offsets)
-                self._report_lag(consumer)
-        finally:
             consumer.close(autocommit=False)
+        except KafkaError as error:
+            log.info("consumer closed uncleanly: %r", error)
 
     def _handle(self, record: ConsumerRecord, stop: threading.Event) -> None:
         started = time.perf_counter()

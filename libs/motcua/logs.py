@@ -44,8 +44,11 @@ def configure(service: str, level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("kafka", "waitress", "werkzeug"):
+    for noisy in ("waitress", "werkzeug"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    # kafka-python logs every refused reconnect as an ERROR, several a second while a broker is down; the
+    # consumer loop and the outbox relay report outages themselves, once per attempt, with their context.
+    logging.getLogger("kafka").setLevel(max(logging.CRITICAL, root.level))
 
 
 @contextmanager

@@ -25,6 +25,9 @@ consume_latency = Histogram(
     "motcua_kafka_handling_seconds", "Time to handle one Kafka message.", ["topic", "group"], buckets=LATENCY_BUCKETS
 )
 consumer_lag = Gauge("motcua_kafka_consumer_lag", "Messages behind the end of the partition.", ["topic", "group"])
+consumer_errors = Counter(
+    "motcua_kafka_consumer_errors_total", "Times a consumer lost the broker and was rebuilt.", ["group"]
+)
 dead_lettered = Counter(
     "motcua_kafka_dead_letters_total", "Messages sent to a dead-letter topic.", ["topic", "group"]
 )
