@@ -10,7 +10,8 @@ from cryptography import x509
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
-from signing.documents import render_result_document
+from signing import forms
+from signing.forms import FormHeader, ResultDocument
 from signing.pades import (
     FileKeyStore,
     InvalidPdf,
@@ -26,30 +27,17 @@ PASSPHRASE = "test-passphrase"
 
 
 @pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> PkiPaths:
-    return provision_local_pki(tmp_path_factory.mktemp("pki"), passphrase=PASSPHRASE)
-
-
-@pytest.fixture(scope="module")
-def keys(pki: PkiPaths) -> FileKeyStore:
-    return FileKeyStore(pki.directory, PASSPHRASE.encode())
-
-
-@pytest.fixture(scope="module")
-def roots(pki: PkiPaths) -> list[x509.Certificate]:
-    return load_trust_roots(pki.root_cert)
-
-
-@pytest.fixture(scope="module")
 def document() -> bytes:
-    return render_result_document(
+    decided_at = dt.datetime(2026, 2, 17, 14, 30)
+    result = ResultDocument(
+        header=FormHeader(agency_name="UBND tỉnh Ninh Bình", issued_at=decided_at),
         dossier_code="000.00.12.H56-260217-0007",
         procedure_name="Đăng ký khai sinh",
         applicant_name="Trần Thị Bích Ngọc",
         agency_name="UBND tỉnh Ninh Bình",
-        decided_at=dt.datetime(2026, 2, 17, 14, 30),
-        verify_url="https://motcua.example.vn/xac-thuc/000.00.12.H56-260217-0007",
+        decided_at=decided_at,
     )
+    return forms.render(result, verify_url="https://motcua.example.vn/xac-thuc/000.00.12.H56-260217-0007")
 
 
 @pytest.fixture(scope="module")

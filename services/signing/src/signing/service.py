@@ -6,7 +6,6 @@ import hashlib
 import re
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,21 +16,12 @@ from motcua.events import Event, timestamp
 from motcua.topics import DOCUMENT_SIGNED
 from motcua.v1 import events_pb2
 
-from signing import metrics, pades
-from signing.documents import render_result_document
+from signing import forms, metrics, pades
 from signing.repository import Repository
 
 DOCUMENT_ID = re.compile(r"^[0-9a-f]{32}$")
 Kick = Callable[[str, Any], None]
-
-
-@dataclass(frozen=True)
-class ResultRequest:
-    dossier_code: str
-    procedure_name: str
-    applicant_name: str
-    agency_name: str
-    decided_at: datetime
+DEFAULT_REASON = "Ký số"
 
 
 class SigningService:
@@ -47,29 +37,27 @@ class SigningService:
     def verify_url(self, document_id: str) -> str:
         return f"{self.public_url}/verify/{document_id}"
 
-    def sign(self, *, pdf: bytes | None = None, document_id: str = "", render: ResultRequest | None = None,
+    def sign(self, *, pdf: bytes | None = None, document_id: str = "", form: forms.Form | None = None,
              signer: str, reason: str, location: str, dossier_code: str = "") -> dict[str, Any]:
-        """Sign a given PDF, a stored document or a freshly rendered result; store and announce it."""
+        """Sign a given PDF, a stored document or a freshly rendered form; store and announce it."""
         try:
             key = self.keys.signer(signer or "official")
         except pades.UnknownSigner:
             raise invalid("signer", f"Không có khóa ký '{signer}'", f"no signing key named {signer!r}") from None
         new_id = uuid.uuid4().hex
-        if render is not None:
-            content = render_result_document(
-                dossier_code=render.dossier_code, procedure_name=render.procedure_name,
-                applicant_name=render.applicant_name, agency_name=render.agency_name,
-                decided_at=render.decided_at, verify_url=self.verify_url(new_id))
-            dossier_code = dossier_code or render.dossier_code
+        if form is not None:
+            content = forms.render(form, verify_url=self.verify_url(new_id))
+            dossier_code = dossier_code or form.dossier_code
+            reason = reason or forms.signing_reason(form)
         elif document_id:
             content = self.content(document_id)
         elif pdf:
             content = pdf
         else:
-            raise invalid("source", "Cần tài liệu PDF để ký", "give pdf bytes, a document_id or a render request")
+            raise invalid("source", "Cần tài liệu PDF để ký", "give pdf bytes, a document_id or a form to render")
         try:
             signed = pades.sign_pdf(content, signer=key, field_name=f"Sig-{signer}-{new_id[:8]}",
-                                    reason=reason or "Ký số", location=location or "")
+                                    reason=reason or DEFAULT_REASON, location=location or "")
         except pades.InvalidPdf as error:
             metrics.signatures.labels(signer, "invalid_pdf").inc()
             raise invalid("pdf", "Tệp không phải PDF hợp lệ", f"not a valid PDF: {error}") from None

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-
 import grpc
 from motcua.events import timestamp
 from motcua.v1 import signing_pb2, signing_pb2_grpc
 
 from signing import pades
-from signing.service import ResultRequest, SigningService
+from signing.form_requests import form_from_request
+from signing.service import SigningService
 
 
 def verification_message(result: pades.Verification) -> signing_pb2.VerifyPdfResponse:
@@ -30,14 +29,9 @@ class SigningServicer(signing_pb2_grpc.SigningServicer):
 
     def SignPdf(self, request: signing_pb2.SignPdfRequest, context: grpc.ServicerContext) -> signing_pb2.SignPdfResponse:
         source = request.WhichOneof("source")
-        render = None
-        if source == "render":
-            r = request.render
-            render = ResultRequest(r.dossier_code, r.procedure_name, r.applicant_name, r.agency_name,
-                                   r.decided_at.ToDatetime(UTC))
         record = self.service.sign(pdf=request.pdf if source == "pdf" else None,
                                    document_id=request.document_id if source == "document_id" else "",
-                                   render=render, signer=request.signer, reason=request.reason,
+                                   form=form_from_request(request), signer=request.signer, reason=request.reason,
                                    location=request.location, dossier_code=request.dossier_code)
         return signing_pb2.SignPdfResponse(document_id=record["_id"], sha256=record["sha256"],
                                            signer_subject=record["signer_subject"],

@@ -1,0 +1,289 @@
+"""The shared layout of administrative documents (Decree 30/2020 style) on A4, drawn with fpdf2.
+
+Agency block left, national motto right, number and place-date line, title, body, signature block on the
+right and a QR code with its caption at the bottom left of the last page. Text flows onto further pages,
+which carry their number at the top; tables repeat their heading row on each page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import segno
+from fpdf import FPDF
+from fpdf.enums import (
+    Align,
+    MethodReturnValue,
+    TableHeadingsDisplay,
+    VAlign,
+    WrapMode,
+    XPos,
+    YPos,
+)
+from fpdf.fonts import FontFace
+
+from signing.forms.catalog import COMMON
+from signing.forms.dates import in_vietnam, place_and_date
+from signing.forms.model import FormHeader
+
+FONT_FAMILY = "DejaVuSerif"
+FONT_FILES = {"": "DejaVuSerif.ttf", "B": "DejaVuSerif-Bold.ttf", "I": "DejaVuSerif-Italic.ttf"}
+
+PAGE_WIDTH = 210.0
+PAGE_HEIGHT = 297.0
+MARGIN_LEFT = 30.0
+MARGIN_RIGHT = 20.0
+MARGIN_TOP = 20.0
+MARGIN_BOTTOM = 20.0
+CONTENT_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
+HEADER_LEFT_X = MARGIN_LEFT - 10.0
+HEADER_LEFT_WIDTH = 70.0
+HEADER_RIGHT_X = HEADER_LEFT_X + HEADER_LEFT_WIDTH
+HEADER_RIGHT_WIDTH = PAGE_WIDTH - 10.0 - HEADER_RIGHT_X
+PAGE_NUMBER_Y = 10.0
+BODY_SIZE = 12.0
+LINE_HEIGHT = 6.5
+SIGNATURE_WIDTH = 80.0
+SIGNATURE_GAP = 20.0
+# The closing blocks may reach below the bottom margin: nothing follows them.
+PAGE_FOOT = PAGE_HEIGHT - 12.0
+QR_SIZE = 28.0
+QR_CAPTION_WIDTH = 46.0
+QR_CLEARANCE = 4.0
+HEADINGS = FontFace(emphasis="BOLD", fill_color=(235, 235, 235))
+
+
+class FormPdf(FPDF):
+    """An A4 portrait document whose pages after the first carry their number, centred at the top."""
+
+    def header(self) -> None:
+        if self.page_no() < 2:
+            return
+        self.set_font(FONT_FAMILY, "", 11)
+        self.set_xy(MARGIN_LEFT, PAGE_NUMBER_Y)
+        self.cell(CONTENT_WIDTH, 5.0, COMMON["page"].format(page=self.page_no()), align=Align.C)
+        self.set_xy(MARGIN_LEFT, MARGIN_TOP)
+
+
+@lru_cache(maxsize=1)
+def font_directory() -> Path:
+    """Locate the DejaVu fonts shipped in matplotlib's data files, without importing matplotlib."""
+    spec = importlib.util.find_spec("matplotlib")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    for location in locations:
+        candidate = Path(location) / "mpl-data" / "fonts" / "ttf"
+        if all((candidate / name).is_file() for name in FONT_FILES.values()):
+            return candidate
+    raise RuntimeError("DejaVu fonts not found: the matplotlib package must be installed")
+
+
+def new_document(*, title: str, subject: str, author: str, created: dt.datetime) -> FormPdf:
+    """Start a document with fixed metadata, so that the same content always gives the same bytes."""
+    pdf = FormPdf(orientation="portrait", unit="mm", format="A4")
+    pdf.set_creation_date(in_vietnam(created))
+    pdf.set_producer("motcua")
+    pdf.set_creator("motcua signing")
+    pdf.set_title(title)
+    pdf.set_subject(subject)
+    pdf.set_author(author)
+    pdf.set_lang("vi-VN")
+    pdf.set_margins(MARGIN_LEFT, MARGIN_TOP, MARGIN_RIGHT)
+    pdf.set_auto_page_break(True, margin=MARGIN_BOTTOM)
+    fonts = font_directory()
+    for style, name in FONT_FILES.items():
+        pdf.add_font(FONT_FAMILY, style, str(fonts / name))
+    pdf.add_page()
+    return pdf
+
+
+def draw_header(pdf: FPDF, header: FormHeader) -> None:
+    """Draw the issuing agency and number on the left, the motto and the place-date line on the right."""
+    pdf.set_xy(HEADER_LEFT_X, MARGIN_TOP)
+    if header.parent_agency_name:
+        pdf.set_font(FONT_FAMILY, "", 11)
+        pdf.multi_cell(HEADER_LEFT_WIDTH, 5.5, header.parent_agency_name.upper(), align=Align.C,
+                       new_x=XPos.LEFT, new_y=YPos.NEXT)
+    pdf.set_font(FONT_FAMILY, "B", 11)
+    pdf.multi_cell(HEADER_LEFT_WIDTH, 5.5, header.agency_name.upper(), align=Align.C,
+                   new_x=XPos.LEFT, new_y=YPos.NEXT)
+    left_bottom = pdf.get_y() + 1.0
+    _rule(pdf, HEADER_LEFT_X + HEADER_LEFT_WIDTH / 2, left_bottom, 22.0)
+    pdf.set_xy(HEADER_RIGHT_X, MARGIN_TOP)
+    pdf.set_font(FONT_FAMILY, "B", 11)
+    pdf.cell(HEADER_RIGHT_WIDTH, 5.5, COMMON["motto_country"], align=Align.C, new_x=XPos.LEFT, new_y=YPos.NEXT)
+    pdf.set_font(FONT_FAMILY, "B", 12)
+    pdf.cell(HEADER_RIGHT_WIDTH, 6.0, COMMON["motto_values"], align=Align.C, new_x=XPos.LEFT, new_y=YPos.NEXT)
+    right_bottom = pdf.get_y() + 0.5
+    _rule(pdf, HEADER_RIGHT_X + HEADER_RIGHT_WIDTH / 2, right_bottom, pdf.get_string_width(COMMON["motto_values"]))
+    line_y = max(left_bottom, right_bottom) + 3.0
+    if header.document_number:
+        pdf.set_xy(HEADER_LEFT_X, line_y)
+        pdf.set_font(FONT_FAMILY, "", 12)
+        pdf.multi_cell(HEADER_LEFT_WIDTH, 6.0, COMMON["number"].format(number=header.document_number),
+                       align=Align.C)
+    pdf.set_xy(HEADER_RIGHT_X, line_y)
+    pdf.set_font(FONT_FAMILY, "I", 12)
+    pdf.multi_cell(HEADER_RIGHT_WIDTH, 6.0, place_and_date(header.place_name, header.issued_at), align=Align.C)
+    pdf.set_xy(MARGIN_LEFT, max(pdf.get_y(), line_y + 6.0))
+
+
+def _rule(pdf: FPDF, centre_x: float, y: float, width: float) -> None:
+    """Draw the short rule that sits under a header line."""
+    pdf.set_line_width(0.3)
+    pdf.line(centre_x - width / 2, y, centre_x + width / 2, y)
+
+
+def draw_title(pdf: FPDF, title: str, *lines: str) -> None:
+    """Draw the document's title, centred, then its sub-lines (such as the dossier code)."""
+    pdf.set_xy(MARGIN_LEFT, pdf.get_y() + 10.0)
+    pdf.set_font(FONT_FAMILY, "B", 14)
+    pdf.multi_cell(CONTENT_WIDTH, 7.5, title, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(FONT_FAMILY, "I", BODY_SIZE)
+    for line in lines:
+        pdf.multi_cell(CONTENT_WIDTH, LINE_HEIGHT, line, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_y(pdf.get_y() + 6.0)
+
+
+def paragraph(pdf: FPDF, text: str, *, style: str = "", size: float = BODY_SIZE, space_before: float = 0.0,
+              align: Align = Align.J) -> None:
+    """Draw a paragraph across the content width; long text wraps and flows onto the next page."""
+    pdf.set_xy(MARGIN_LEFT, pdf.get_y() + space_before)
+    pdf.set_font(FONT_FAMILY, style, size)
+    pdf.multi_cell(CONTENT_WIDTH, LINE_HEIGHT, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_y(pdf.get_y() + 1.0)
+
+
+def field(pdf: FPDF, label: str, value: str) -> None:
+    """Draw a bold label followed by its value on the same line; the value wraps to the margin."""
+    pdf.set_x(MARGIN_LEFT)
+    pdf.set_font(FONT_FAMILY, "B", BODY_SIZE)
+    pdf.write(LINE_HEIGHT, f"{label} ")
+    pdf.set_font(FONT_FAMILY, "", BODY_SIZE)
+    pdf.write(LINE_HEIGHT, value)
+    pdf.ln(LINE_HEIGHT + 1.0)
+
+
+def numbered(pdf: FPDF, items: Sequence[str], *, indent: float = 8.0) -> None:
+    """Draw a numbered list with a hanging indent."""
+    pdf.set_font(FONT_FAMILY, "", BODY_SIZE)
+    for number, text in enumerate(items, start=1):
+        if pdf.will_page_break(LINE_HEIGHT):
+            pdf.add_page()
+        top = pdf.get_y()
+        pdf.set_xy(MARGIN_LEFT, top)
+        pdf.cell(indent, LINE_HEIGHT, f"{number}.")
+        pdf.set_xy(MARGIN_LEFT + indent, top)
+        pdf.multi_cell(CONTENT_WIDTH - indent, LINE_HEIGHT, text, align=Align.J, new_x=XPos.LMARGIN,
+                       new_y=YPos.NEXT)
+        pdf.set_y(pdf.get_y() + 1.0)
+
+
+def table(pdf: FPDF, *, headings: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float],
+          aligns: Sequence[Align], size: float = 10.0) -> None:
+    """Draw a bordered table over the content width; rows that do not fit go on, under a repeated heading."""
+    line_height = size * 0.47
+    pdf.set_font(FONT_FAMILY, "", size)
+    pdf.set_xy(MARGIN_LEFT, pdf.get_y() + 1.0)
+    with pdf.table(width=CONTENT_WIDTH, col_widths=tuple(widths), text_align=tuple(aligns), align=Align.L,
+                   v_align=VAlign.M, line_height=line_height, padding=(1.0, 1.0), headings_style=HEADINGS,
+                   repeat_headings=TableHeadingsDisplay.ON_TOP_OF_EVERY_PAGE) as grid:
+        heading = grid.row()
+        for text in headings:
+            heading.cell(text, align=Align.C)
+        for values in rows:
+            row = grid.row()
+            for text in values:
+                row.cell(text)
+    pdf.set_xy(MARGIN_LEFT, pdf.get_y() + 3.0)
+
+
+def finish(pdf: FPDF, *, signer_title: str, signer_name: str, qr_url: str, qr_caption: str) -> bytes:
+    """Draw the signature block on the right and the QR code at the bottom left; return the PDF's bytes.
+
+    Both go on the page where the body ends if the body leaves room for them, else on a page of their own.
+    """
+    qr_top = PAGE_FOOT - max(QR_SIZE, _caption_height(pdf, qr_url, qr_caption))
+    signature_height = _signature_height(pdf, signer_title, signer_name)
+    top = pdf.get_y() + 4.0
+    if pdf.get_y() > qr_top - QR_CLEARANCE or top + signature_height > PAGE_FOOT:
+        pdf.add_page()
+        top = pdf.get_y()
+    pdf.set_auto_page_break(False)
+    _draw_signature(pdf, top, signer_title, signer_name)
+    _draw_verification(pdf, qr_top, qr_url, qr_caption)
+    return bytes(pdf.output())
+
+
+def _signature_height(pdf: FPDF, title: str, name: str) -> float:
+    """The height of the signature block: title, hint, room for the signature images, name."""
+    pdf.set_font(FONT_FAMILY, "B", BODY_SIZE)
+    lines = _line_count(pdf, SIGNATURE_WIDTH, title)
+    return 6.0 * lines + 6.0 + (SIGNATURE_GAP + 6.0 if name else 0.0)
+
+
+def _caption_height(pdf: FPDF, url: str, caption: str) -> float:
+    """The height of the QR code's caption and the address printed under it."""
+    pdf.set_font(FONT_FAMILY, "I", 9)
+    caption_lines = _line_count(pdf, QR_CAPTION_WIDTH, caption)
+    pdf.set_font(FONT_FAMILY, "", 8)
+    url_lines = _line_count(pdf, QR_CAPTION_WIDTH, url, wrapmode=WrapMode.CHAR)
+    return 4.5 * caption_lines + 4.0 * url_lines + 1.0
+
+
+def _line_count(pdf: FPDF, width: float, text: str, wrapmode: WrapMode = WrapMode.WORD) -> int:
+    """How many lines `text` takes in the current font when wrapped to `width`."""
+    lines = pdf.multi_cell(width, 5.0, text, wrapmode=wrapmode, dry_run=True, output=MethodReturnValue.LINES)
+    assert isinstance(lines, list)
+    return len(lines)
+
+
+def _draw_signature(pdf: FPDF, top: float, title: str, name: str) -> None:
+    """Draw where the official's and the organisation's digital signatures belong, with the signer's name."""
+    x = MARGIN_LEFT + CONTENT_WIDTH - SIGNATURE_WIDTH
+    pdf.set_xy(x, top)
+    pdf.set_font(FONT_FAMILY, "B", BODY_SIZE)
+    pdf.multi_cell(SIGNATURE_WIDTH, 6.0, title, align=Align.C, new_x=XPos.LEFT, new_y=YPos.NEXT)
+    pdf.set_font(FONT_FAMILY, "I", 11)
+    pdf.cell(SIGNATURE_WIDTH, 6.0, COMMON["signed_hint"], align=Align.C, new_x=XPos.LEFT, new_y=YPos.NEXT)
+    if name:
+        pdf.set_xy(x, pdf.get_y() + SIGNATURE_GAP)
+        pdf.set_font(FONT_FAMILY, "B", BODY_SIZE)
+        pdf.cell(SIGNATURE_WIDTH, 6.0, name, align=Align.C)
+
+
+def _draw_verification(pdf: FPDF, top: float, url: str, caption: str) -> None:
+    """Draw the QR code of an address at the bottom left, with its caption and the address beside it."""
+    _draw_qr(pdf, url, MARGIN_LEFT, top, QR_SIZE)
+    pdf.set_xy(MARGIN_LEFT + QR_SIZE + 4.0, top)
+    pdf.set_font(FONT_FAMILY, "I", 9)
+    pdf.multi_cell(QR_CAPTION_WIDTH, 4.5, caption, align=Align.L, new_x=XPos.LEFT, new_y=YPos.NEXT)
+    pdf.set_font(FONT_FAMILY, "", 8)
+    pdf.multi_cell(QR_CAPTION_WIDTH, 4.0, url, align=Align.L, wrapmode=WrapMode.CHAR)
+
+
+def _draw_qr(pdf: FPDF, data: str, x: float, y: float, size: float) -> None:
+    """Draw a QR code as filled vector rectangles, one per run of dark modules in a row."""
+    qr = segno.make(data, error="m", micro=False)
+    rows = [list(row) for row in qr.matrix_iter(border=0)]
+    module = size / len(rows)
+    pdf.set_fill_color(0, 0, 0)
+    for row_index, row in enumerate(rows):
+        for start, length in _dark_runs(row):
+            pdf.rect(x + start * module, y + row_index * module, length * module, module, style="F")
+
+
+def _dark_runs(row: list[int]) -> list[tuple[int, int]]:
+    """Return (start, length) of each run of dark modules in a row."""
+    runs: list[tuple[int, int]] = []
+    start = None
+    for index, dark in enumerate([*row, 0]):
+        if dark and start is None:
+            start = index
+        elif not dark and start is not None:
+            runs.append((start, index - start))
+            start = None
+    return runs

@@ -1,0 +1,123 @@
+"""Fixtures shared by signing's tests: a local PKI and builders of valid form messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from cryptography import x509
+from motcua.events import timestamp
+from motcua.v1 import common_pb2, signing_pb2
+from signing.pades import FileKeyStore, load_trust_roots
+from signing.pki import PkiPaths, provision_local_pki
+
+PASSPHRASE = "test-passphrase"
+CODE = "000.00.12.H56-260217-0007"
+RECEIVED_AT = dt.datetime(2026, 2, 17, 1, 30, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> PkiPaths:
+    return provision_local_pki(tmp_path_factory.mktemp("pki"), passphrase=PASSPHRASE)
+
+
+@pytest.fixture(scope="session")
+def keys(pki: PkiPaths) -> FileKeyStore:
+    return FileKeyStore(pki.directory, PASSPHRASE.encode())
+
+
+@pytest.fixture(scope="session")
+def roots(pki: PkiPaths) -> list[x509.Certificate]:
+    return load_trust_roots(pki.root_cert)
+
+
+def _at(days: float = 0.0, hours: float = 0.0) -> Any:
+    return timestamp(RECEIVED_AT + dt.timedelta(days=days, hours=hours))
+
+
+class FormMessages:
+    """Builders of valid form messages for SignPdfRequest; keyword arguments replace fields."""
+
+    code = CODE
+
+    @staticmethod
+    def header(**overrides: Any) -> signing_pb2.FormHeader:
+        fields: dict[str, Any] = {"parent_agency_name": "UBND tỉnh Ninh Bình",
+                                  "agency_name": "Trung tâm Phục vụ hành chính công", "document_number": "125/TNHS",
+                                  "place_name": "Ninh Bình", "issued_at": _at()}
+        return signing_pb2.FormHeader(**{**fields, **overrides})
+
+    @classmethod
+    def receipt(cls, **overrides: Any) -> signing_pb2.Receipt:
+        fields: dict[str, Any] = {
+            "header": cls.header(), "receiving_unit": "Bộ phận Một cửa", "dossier_code": CODE,
+            "applicant_name": "Trần Thị Bích Ngọc", "applicant_phone": "0912345678",
+            "procedure_code": "1.001193", "procedure_name": "Đăng ký khai sinh",
+            "documents": [signing_pb2.ReceivedDocument(name="Tờ khai đăng ký khai sinh", copies=1),
+                          signing_pb2.ReceivedDocument(name="Giấy chứng nhận kết hôn", reused=True)],
+            "received_at": _at(), "appointment_at": _at(days=7), "clerk_name": "Lê Văn Hùng",
+            "channel": common_pb2.CHANNEL_ONLINE,
+            "lookup_url": "https://dichvucong.ninhbinh.gov.vn/tra-cuu?ma=000.00.12.H56-260217-0007",
+        }
+        return signing_pb2.Receipt(**{**fields, **overrides})
+
+    @classmethod
+    def supplement_request(cls, **overrides: Any) -> signing_pb2.SupplementRequest:
+        fields: dict[str, Any] = {
+            "header": cls.header(document_number="126/YCBS"), "dossier_code": CODE,
+            "applicant_name": "Trần Thị Bích Ngọc", "procedure_name": "Đăng ký khai sinh",
+            "items": [signing_pb2.SupplementItem(document_name="Giấy chứng sinh",
+                                                 reason="Bản chụp mờ, cần bản sao có chứng thực")],
+            "due_at": _at(days=10),
+        }
+        return signing_pb2.SupplementRequest(**{**fields, **overrides})
+
+    @classmethod
+    def refusal(cls, **overrides: Any) -> signing_pb2.Refusal:
+        fields: dict[str, Any] = {
+            "header": cls.header(document_number="127/TCHS"), "dossier_code": CODE,
+            "applicant_name": "Trần Thị Bích Ngọc", "procedure_name": "Đăng ký khai sinh",
+            "reasons": ["Hồ sơ không thuộc thẩm quyền giải quyết"],
+        }
+        return signing_pb2.Refusal(**{**fields, **overrides})
+
+    @classmethod
+    def apology(cls, **overrides: Any) -> signing_pb2.Apology:
+        fields: dict[str, Any] = {
+            "header": cls.header(agency_name="Sở Tư pháp", issued_at=_at(days=6)), "dossier_code": CODE,
+            "applicant_name": "Trần Thị Bích Ngọc", "procedure_name": "Đăng ký khai sinh",
+            "reason": "Cần xác minh thêm thông tin", "original_appointment_at": _at(days=7),
+            "new_appointment_at": _at(days=14), "deciding_agency": "Sở Tư pháp tỉnh Ninh Bình",
+        }
+        return signing_pb2.Apology(**{**fields, **overrides})
+
+    @staticmethod
+    def hand_over(**overrides: Any) -> signing_pb2.HandOver:
+        fields: dict[str, Any] = {
+            "step": "Thẩm định", "giver": "Lê Văn Hùng", "receiver": "Nguyễn Thị Lan",
+            "handed_over_at": _at(hours=1), "due_at": _at(days=2),
+            "result": signing_pb2.HAND_OVER_RESULT_ON_TIME,
+        }
+        return signing_pb2.HandOver(**{**fields, **overrides})
+
+    @classmethod
+    def control_sheet(cls, **overrides: Any) -> signing_pb2.ControlSheet:
+        fields: dict[str, Any] = {
+            "header": cls.header(document_number=""), "dossier_code": CODE,
+            "rows": [cls.hand_over(), cls.hand_over(step="Phê duyệt", result=signing_pb2.HAND_OVER_RESULT_UNSPECIFIED)],
+        }
+        return signing_pb2.ControlSheet(**{**fields, **overrides})
+
+    @staticmethod
+    def result(**overrides: Any) -> signing_pb2.ResultDocument:
+        fields: dict[str, Any] = {
+            "dossier_code": CODE, "procedure_name": "Đăng ký khai sinh", "applicant_name": "Trần Thị Bích Ngọc",
+            "agency_name": "UBND tỉnh Ninh Bình", "decided_at": _at(days=5),
+        }
+        return signing_pb2.ResultDocument(**{**fields, **overrides})
+
+
+@pytest.fixture(scope="session")
+def messages() -> type[FormMessages]:
+    return FormMessages
