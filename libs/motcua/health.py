@@ -36,7 +36,7 @@ class Readiness:
                 try:
                     check()
                     details[name] = "ok"
-                except Exception as error:
+                except Exception as error:  # noqa: BLE001 - any failure of a dependency check means "not ready"
                     details[name] = f"{type(error).__name__}: {error}"[:300]
             ready = all(v == "ok" for v in details.values())
             self._last = (now, ready, details)

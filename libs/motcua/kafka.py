@@ -8,11 +8,13 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+import grpc
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 from kafka.structs import OffsetAndMetadata
+from pymongo.errors import ConnectionFailure
 
 from motcua import logs, metrics
 from motcua.errors import DomainError
@@ -21,6 +23,8 @@ from motcua.inbox import Inbox
 from motcua.topics import DLQ_PARTITIONS, TOPICS, qualified
 
 log = logging.getLogger(__name__)
+TRANSIENT_GRPC = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED,
+                            grpc.StatusCode.RESOURCE_EXHAUSTED})
 
 Handler = Callable[[Event], None]
 
@@ -58,6 +62,13 @@ def ensure_topics(bootstrap_servers: str, prefix: str = "", replication_factor: 
         return [t.name for t in missing]
     finally:
         admin.close()
+
+
+def is_transient(error: Exception) -> bool:
+    """An outage of a dependency (database, peer service): retried until it is back, never dead-lettered."""
+    if isinstance(error, (ConnectionFailure, KafkaError)):
+        return True
+    return isinstance(error, grpc.RpcError) and error.code() in TRANSIENT_GRPC  # type: ignore[attr-defined]
 
 
 def publish(kafka: KafkaProducer, event: Event, prefix: str = "", topic: str | None = None,
@@ -171,7 +182,9 @@ class ConsumerLoop:
         with logs.bound(event_id=event.id, dossier=event.subject):
             if self.inbox.seen(event.id):
                 return "duplicate"
-            for attempt in range(1, self.retry.attempts + 1):
+            attempt = 0
+            while True:
+                attempt += 1
                 try:
                     handler(event)
                     self.inbox.mark(event)
@@ -181,13 +194,14 @@ class ConsumerLoop:
                     self._dead_letter(record, error, attempts=attempt)
                     return "dead_lettered"
                 except Exception as error:
-                    log.warning("handling failed (attempt %d of %d): %r", attempt, self.retry.attempts, error)
-                    if attempt == self.retry.attempts or stop.wait(self.retry.delay(attempt)):
-                        if stop.is_set():
-                            raise
+                    transient = is_transient(error)
+                    log.warning("handling failed (attempt %d%s): %r", attempt,
+                                "" if transient else f" of {self.retry.attempts}", error)
+                    if stop.wait(self.retry.delay(min(attempt, 30))):
+                        raise
+                    if not transient and attempt >= self.retry.attempts:
                         self._dead_letter(record, error, attempts=attempt)
                         return "dead_lettered"
-        return "dead_lettered"
 
     def _dead_letter(self, record: ConsumerRecord, error: Exception, attempts: int) -> None:
         headers = [

@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-_context: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("motcua_log_context", default={})
+# The default is never mutated: bound() always sets a new dict.
+_context: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("motcua_log_context", default={})  # noqa: B039
 
 
 class JsonFormatter(logging.Formatter):

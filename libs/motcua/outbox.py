@@ -17,6 +17,7 @@ from typing import Any
 
 from kafka import KafkaProducer
 from pymongo.collection import Collection
+from pymongo.errors import PyMongoError
 
 from motcua import metrics
 from motcua.events import Event
@@ -64,14 +65,20 @@ class OutboxRelay:
 
     def run(self, stop: threading.Event) -> None:
         """Relay until stop is set: kicked documents at once, everything else at each sweep."""
-        self.sweep()
+        self._sweep_safely()
         while not stop.is_set():
             try:
                 name, document_id = self._kicks.get(timeout=self.sweep_seconds)
             except queue.Empty:
-                self.sweep()
+                self._sweep_safely()
                 continue
             self._relay_safely(self.collections[name], document_id)
+
+    def _sweep_safely(self) -> None:
+        try:
+            self.sweep()
+        except PyMongoError as error:
+            log.warning("outbox sweep failed (%r); retrying at the next sweep", error)
 
     def sweep(self) -> int:
         """Publish every pending entry found; returns how many documents had some."""

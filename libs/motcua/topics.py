@@ -39,7 +39,17 @@ class EventType:
     producer: str
 
 
+DOSSIER_SUBMITTED = EventType("vn.motcua.dossier.submitted.v1", DOSSIER, events_pb2.DossierSubmitted, "intake")
 DOSSIER_RECEIVED = EventType("vn.motcua.dossier.received.v1", DOSSIER, events_pb2.DossierReceived, "intake")
+SUPPLEMENT_REQUESTED = EventType(
+    "vn.motcua.dossier.supplement_requested.v1", DOSSIER, events_pb2.SupplementRequested, "intake"
+)
+SUPPLEMENT_PROVIDED = EventType(
+    "vn.motcua.dossier.supplement_provided.v1", DOSSIER, events_pb2.SupplementProvided, "intake"
+)
+DOSSIER_REFUSED = EventType("vn.motcua.dossier.refused.v1", DOSSIER, events_pb2.DossierRefused, "intake")
+DOSSIER_WITHDRAWN = EventType("vn.motcua.dossier.withdrawn.v1", DOSSIER, events_pb2.DossierWithdrawn, "intake")
+FORM_ISSUED = EventType("vn.motcua.dossier.form_issued.v1", DOSSIER, events_pb2.FormIssued, "intake")
 TASK_ASSIGNED = EventType("vn.motcua.dossier.task_assigned.v1", DOSSIER, events_pb2.TaskAssigned, "routing")
 DOSSIER_STATUS_CHANGED = EventType(
     "vn.motcua.dossier.status_changed.v1", DOSSIER, events_pb2.DossierStatusChanged, "routing"
@@ -59,7 +69,13 @@ FEEDBACK_SUBMITTED = EventType(
 EVENT_TYPES = {
     t.name: t
     for t in (
+        DOSSIER_SUBMITTED,
         DOSSIER_RECEIVED,
+        SUPPLEMENT_REQUESTED,
+        SUPPLEMENT_PROVIDED,
+        DOSSIER_REFUSED,
+        DOSSIER_WITHDRAWN,
+        FORM_ISSUED,
         TASK_ASSIGNED,
         DOSSIER_STATUS_CHANGED,
         RESULT_READY,

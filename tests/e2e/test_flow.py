@@ -5,7 +5,6 @@ from __future__ import annotations
 import email
 import email.policy
 import io
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,13 +13,11 @@ import pytest
 import requests
 from motcua.v1 import routing_pb2, routing_pb2_grpc, signing_pb2, signing_pb2_grpc
 
-from tests.conftest import ROOT, eventually
+from tests.conftest import eventually
+from tests.factories import APPLICANT, COMMUNE, bearer, clerk, dossier_body, pdf, upload
 
 pytestmark = pytest.mark.stack
 SERVICES = ("signing", "intake", "routing", "notification", "feedback")
-APPLICANT = {"full_name": "Nguyễn Thị Lan", "citizen_id": "001190012345", "birth_year": 1990,
-             "phone": "0912345678", "email": "lan@example.vn"}
-PDF = b"%PDF-1.4\n" + b"0" * 2048 + b"\n%%EOF\n"
 
 
 @pytest.fixture(scope="module")
@@ -41,12 +38,6 @@ def url(stack, service: str, path: str) -> str:  # type: ignore[no-untyped-def]
     return f"http://127.0.0.1:{stack.ports.http[service]}{path}"
 
 
-def token(*args: str) -> str:
-    out = subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "motcua.devtoken", "--keys", str(ROOT / ".data/keys"),
-                          *args], check=True, capture_output=True, text=True)
-    return out.stdout.strip()
-
-
 def mails_about(stack, code: str) -> list[email.message.EmailMessage]:  # type: ignore[no-untyped-def]
     found = []
     for path in sorted(Path(stack.mail_dir).glob("*.eml")):
@@ -57,30 +48,28 @@ def mails_about(stack, code: str) -> list[email.message.EmailMessage]:  # type: 
 
 
 def submit(stack, **overrides) -> requests.Response:  # type: ignore[no-untyped-def]
-    body = {"procedure_code": "1.001193", "channel": "counter", "applicant": APPLICANT, **overrides}
-    return requests.post(url(stack, "intake", "/api/v1/dossiers"), json=body, timeout=10)
+    base = url(stack, "intake", "")
+    body = {**dossier_body(upload(base, pdf("flow"), clerk())), **overrides}
+    return requests.post(f"{base}/api/v1/dossiers", json=body, headers=clerk(), timeout=10)
 
 
 def test_a_dossier_goes_from_submission_to_a_signed_result_and_a_rating(platform):  # type: ignore[no-untyped-def]
-    upload = requests.post(url(platform, "intake", "/api/v1/attachments"),
-                           files={"file": ("giay-chung-sinh.pdf", io.BytesIO(PDF), "application/pdf")}, timeout=10)
-    assert upload.status_code == 201, upload.text
-    sha = upload.json()["sha256"]
-
-    created = submit(platform, attachments=[sha])
+    created = submit(platform)
     assert created.status_code == 201, created.text
     code = created.json()["code"]
-    assert code.startswith("000.00.12.H56-") and created.json()["status"]["code"] == 2
+    assert code.startswith(f"{COMMUNE}-") and created.json()["status"]["code"] == 2
 
     lookup = url(platform, "intake", f"/api/v1/dossiers/{code}?phone=%2B84912345678")
     eventually(lambda: requests.get(lookup, timeout=5).json()["status"]["code"] == 4, 60, what="status 4 (in progress)")
 
-    officer = [("authorization", f"Bearer {token('--role', 'officer', '--sub', 'cv-tuphap-01', '--department', 'tu-phap')}")]
+    officer = [("authorization", bearer("--role", "officer", "--sub", f"cv-tu-phap-{COMMUNE}-1", "--agency", COMMUNE,
+                                        "--department", "tu-phap")["Authorization"])]
     workbench = routing_pb2_grpc.WorkbenchStub(grpc.insecure_channel(f"127.0.0.1:{platform.ports.grpc['routing']}"))
     queue = workbench.ListQueue(routing_pb2.ListQueueRequest(), metadata=officer, timeout=10)
     assert code in [t.dossier_code for t in queue.tasks]
 
-    other = [("authorization", f"Bearer {token('--role', 'officer', '--sub', 'cv-congan-01', '--department', 'cong-an')}")]
+    other = [("authorization", bearer("--role", "officer", "--sub", f"cv-cong-an-{COMMUNE}-1", "--agency", COMMUNE,
+                                      "--department", "cong-an")["Authorization"])]
     with pytest.raises(grpc.RpcError) as refused:
         workbench.Approve(routing_pb2.ApproveRequest(dossier_code=code), metadata=other, timeout=30)
     assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
@@ -115,7 +104,9 @@ def test_a_dossier_goes_from_submission_to_a_signed_result_and_a_rating(platform
     ({"applicant": {**APPLICANT, "birth_year": 1991}}, 422, "/applicant/citizen_id"),
     ({"applicant": {**APPLICANT, "phone": "0212345678"}}, 422, "/applicant/phone"),
     ({"applicant": {"citizen_id": "001190012345", "phone": "0912345678"}}, 422, "/applicant/full_name"),
-    ({"attachments": ["0" * 64]}, 422, "/attachments/0"),
+    ({"documents": [{"type": "to-khai", "attachment": "0" * 64}]}, 422, "/documents/0/attachment"),
+    ({"documents": []}, 422, "/documents"),
+    ({"channel": "online"}, 422, "/channel"),
 ])
 def test_bad_submissions_get_a_specific_problem_and_store_nothing(platform, body, status, pointer):  # type: ignore[no-untyped-def]
     before = submit(platform).json()["code"]
@@ -129,24 +120,30 @@ def test_bad_submissions_get_a_specific_problem_and_store_nothing(platform, body
 
 def test_malformed_oversized_and_wrong_type_requests(platform):  # type: ignore[no-untyped-def]
     dossiers = url(platform, "intake", "/api/v1/dossiers")
-    broken = requests.post(dossiers, data=b"{not json", headers={"Content-Type": "application/json"}, timeout=10)
+    anonymous = requests.post(dossiers, json=dossier_body("0" * 64), timeout=10)
+    assert anonymous.status_code == 401 and anonymous.json()["reason"] == "TOKEN_MISSING"
+    broken = requests.post(dossiers, data=b"{not json", headers={"Content-Type": "application/json", **clerk()},
+                           timeout=10)
     assert broken.status_code == 400 and broken.json()["title"] == "Malformed request"
-    text = requests.post(dossiers, data=b"x", headers={"Content-Type": "text/plain"}, timeout=10)
+    text = requests.post(dossiers, data=b"x", headers={"Content-Type": "text/plain", **clerk()}, timeout=10)
     assert text.status_code == 415
+    big = requests.post(dossiers, json={**dossier_body("0" * 64), "padding": "x" * 300_000}, headers=clerk(), timeout=10)
+    assert big.status_code == 413
     attachments = url(platform, "intake", "/api/v1/attachments")
-    exe = requests.post(attachments, files={"file": ("a.pdf", io.BytesIO(b"MZ\x90\x00" * 100))}, timeout=10)
+    exe = requests.post(attachments, files={"file": ("a.pdf", io.BytesIO(b"MZ\x90\x00" * 100))}, headers=clerk(),
+                        timeout=10)
     assert exe.status_code == 415
     huge = requests.post(attachments, files={"file": ("big.pdf", io.BytesIO(b"%PDF-" + b"0" * (11 * 1024 * 1024)))},
-                         timeout=30)
+                         headers=clerk(), timeout=30)
     assert huge.status_code == 413
-    unknown = requests.get(url(platform, "intake", "/api/v1/dossiers/000.00.12.H56-200101-9999?phone=0912345678"),
+    unknown = requests.get(url(platform, "intake", f"/api/v1/dossiers/{COMMUNE}-200101-9999?phone=0912345678"),
                            timeout=10)
     assert unknown.status_code == 404 and unknown.json()["reason"] == "DOSSIER_NOT_FOUND"
 
 
 def test_idempotency_key_replays_the_same_dossier(platform):  # type: ignore[no-untyped-def]
-    headers = {"Idempotency-Key": "e2e-key-0001"}
-    body = {"procedure_code": "1.004222", "channel": "online", "applicant": APPLICANT}
+    headers = {"Idempotency-Key": "e2e-key-0001", **clerk()}
+    body = dossier_body(upload(url(platform, "intake", ""), pdf("idem")), "1.004222")
     first = requests.post(url(platform, "intake", "/api/v1/dossiers"), json=body, headers=headers, timeout=10)
     second = requests.post(url(platform, "intake", "/api/v1/dossiers"), json=body, headers=headers, timeout=10)
     assert (first.status_code, second.status_code) == (201, 200)

@@ -16,7 +16,7 @@ from kafka import KafkaConsumer
 from motcua.kafka import ensure_topics
 
 from tests.conftest import eventually
-from tests.e2e.test_flow import APPLICANT
+from tests.factories import clerk, dossier_body, pdf, upload
 
 pytestmark = pytest.mark.stack
 PREFIX = "outage"
@@ -35,10 +35,10 @@ class Submitter(threading.Thread):
         self.halt = threading.Event()
 
     def run(self) -> None:
-        body = {"procedure_code": "2.000635", "channel": "counter", "applicant": APPLICANT}
+        body = dossier_body(upload(self.url.removesuffix("/api/v1/dossiers"), pdf("outage"), clerk()), "2.000635")
         while not self.halt.is_set():
             try:
-                response = requests.post(self.url, json=body, timeout=20)
+                response = requests.post(self.url, json=body, headers=clerk(), timeout=20)
             except requests.RequestException as error:
                 self.failures.append(repr(error))
                 continue

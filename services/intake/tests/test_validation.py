@@ -1,9 +1,12 @@
 import pytest
 from intake.validation import (
+    DocumentInput,
+    SupplementItem,
     citizen_id_problem,
     content_type_of,
     normalize_phone,
     parse_submission,
+    parse_supplement_request,
 )
 from motcua.errors import InvalidInput
 from motcua.v1 import common_pb2
@@ -17,7 +20,7 @@ def make_body(**overrides):
         "channel": "online",
         "applicant": {"full_name": "  Nguyễn Văn An ", "citizen_id": "001190012345", "birth_year": 1990,
                       "phone": "+84912345678", "email": "an@example.vn"},
-        "attachments": [DIGEST],
+        "documents": [{"type": "to-khai", "attachment": DIGEST}],
     }
     body.update(overrides)
     return body
@@ -34,24 +37,35 @@ def test_a_valid_body_parses_and_normalizes_the_phone():
     assert submission.applicant.full_name == "Nguyễn Văn An"
     assert submission.applicant.phone == "0912345678"
     assert submission.applicant.citizen_id == "001190012345"
-    assert submission.attachments == (DIGEST,)
+    assert submission.documents == (DocumentInput("to-khai", DIGEST, reused=False),)
 
 
-def test_duplicate_attachments_are_kept_once():
+def test_a_document_is_either_a_new_upload_or_a_reused_one():
     other = "b" * 64
-    assert parse_submission(make_body(attachments=[DIGEST, other, DIGEST])).attachments == (DIGEST, other)
+    body = make_body(documents=[{"type": "to-khai", "attachment": DIGEST}, {"type": "giay-chung-sinh", "reuse": other}])
+    assert parse_submission(body).documents == (DocumentInput("to-khai", DIGEST, False),
+                                                DocumentInput("giay-chung-sinh", other, True))
+
+
+def test_supplement_request_items_need_a_reason_and_a_name_or_document_type():
+    with pytest.raises(InvalidInput) as caught:
+        parse_supplement_request({"items": [{"document_type": "to-khai"}, {"reason": "thiếu"}, "x"]})
+    assert pointers(caught.value) == {"/items/0/reason", "/items/1/name", "/items/2"}
+    items, note = parse_supplement_request({"items": [{"document_type": "to-khai", "reason": " mờ "}], "note": "gấp"})
+    assert items == [SupplementItem("to-khai", "mờ", "")] and note == "gấp"
 
 
 def test_an_invalid_body_reports_every_bad_field_at_once():
     body = make_body(
         procedure_code="1001193",
         applicant={"full_name": "   ", "citizen_id": "097190012345", "phone": "12345"},
-        attachments=["not-a-digest"],
+        documents=[{"type": "to-khai", "attachment": "not-a-digest"}, {"type": "Bad Type"}],
     )
     with pytest.raises(InvalidInput) as caught:
         parse_submission(body)
     assert pointers(caught.value) == {
-        "/procedure_code", "/applicant/citizen_id", "/applicant/phone", "/applicant/full_name", "/attachments/0"}
+        "/procedure_code", "/applicant/citizen_id", "/applicant/phone", "/applicant/full_name", "/documents/0/attachment",
+        "/documents/1/type"}
     assert caught.value.http_status == 422
     assert all(e.message_vi and e.message_en for e in caught.value.errors)
 

@@ -2,9 +2,18 @@
 
 from prometheus_client import Counter
 
+dossiers_submitted = Counter(
+    "motcua_dossiers_submitted_total", "Dossiers created, by procedure and channel.", ["procedure", "channel"]
+)
 dossiers_received = Counter(
-    "motcua_dossiers_received_total", "Dossiers received, by procedure and channel.", ["procedure", "channel"]
+    "motcua_dossiers_received_total", "Dossiers received by a clerk, by procedure and channel.", ["procedure", "channel"]
+)
+transitions = Counter(
+    "motcua_dossier_transitions_total", "Status changes made at intake, by the new status.", ["status"]
 )
 attachments_stored = Counter(
     "motcua_attachments_stored_total", "Attachments uploaded, by whether the content was new.", ["outcome"]
+)
+forms_issued = Counter(
+    "motcua_forms_issued_total", "Forms 01-03 rendered and signed, by form and outcome.", ["form", "outcome"]
 )

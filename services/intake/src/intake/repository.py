@@ -1,4 +1,5 @@
-"""Every MongoDB access of intake: procedures, dossiers, daily counters, idempotency keys, attachments."""
+"""Every MongoDB access of intake: the catalog, dossiers, daily counters, idempotency keys, attachments,
+citizens' reusable documents and the calendar overrides."""
 
 from __future__ import annotations
 
@@ -6,17 +7,22 @@ from datetime import UTC, datetime
 from typing import Any
 
 import gridfs
+from motcua import calendar
 from motcua.store import IndexSpec
 from pymongo import ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 INDEXES = {
+    "agencies": [],
     "procedures": [IndexSpec([("department", 1)])],
-    "dossiers": [IndexSpec([("applicant.phone", 1)])],
+    "procedure_versions": [IndexSpec([("code", 1), ("version", 1)], unique=True, name="code_version")],
+    "dossiers": [IndexSpec([("owner", 1)])],
     "idempotency": [],
     "attachments": [],
+    "citizen_documents": [],
     "counters": [],
+    calendar.COLLECTION: calendar.INDEXES,
 }
 OUTBOX_COLLECTIONS = ("dossiers",)
 
@@ -26,22 +32,50 @@ class Repository:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.agencies = db["agencies"]
         self.procedures = db["procedures"]
+        self.procedure_versions = db["procedure_versions"]
+        self.citizen_documents = db["citizen_documents"]
+        self.calendar_overrides = db[calendar.COLLECTION]
         self.dossiers = db["dossiers"]
         self.counters = db["counters"]
         self.idempotency = db["idempotency"]
         self.attachments = db["attachments"]
         self.files = gridfs.GridFS(db, collection="attachment_files")
 
-    # procedures
+    # agencies
+    def save_agency(self, agency: dict[str, Any]) -> None:
+        self.agencies.replace_one({"_id": agency["id"]}, {"_id": agency["id"], **agency}, upsert=True)
+
+    def get_agency(self, agency_id: str) -> dict[str, Any] | None:
+        return self.agencies.find_one({"_id": agency_id})
+
+    def list_agencies(self) -> list[dict[str, Any]]:
+        return list(self.agencies.find({}).sort("_id", 1))
+
+    # procedures: the current version by code, every version by code@version
     def save_procedure(self, procedure: dict[str, Any]) -> None:
         self.procedures.replace_one({"_id": procedure["code"]}, {"_id": procedure["code"], **procedure}, upsert=True)
+
+    def add_procedure_version(self, procedure: dict[str, Any]) -> bool:
+        """Store a new version; False when that version number is taken (a concurrent update)."""
+        try:
+            self.procedure_versions.insert_one({"_id": f"{procedure['code']}@{procedure['version']}", **procedure})
+            return True
+        except DuplicateKeyError:
+            return False
 
     def get_procedure(self, code: str) -> dict[str, Any] | None:
         return self.procedures.find_one({"_id": code})
 
+    def get_procedure_version(self, code: str, version: int) -> dict[str, Any] | None:
+        return self.procedure_versions.find_one({"_id": f"{code}@{version}"})
+
     def list_procedures(self) -> list[dict[str, Any]]:
         return list(self.procedures.find({}).sort("_id", 1))
+
+    def list_procedure_versions(self, code: str) -> list[dict[str, Any]]:
+        return list(self.procedure_versions.find({"code": code}).sort("version", 1))
 
     # dossiers
     def next_sequence(self, unit: str, day: str) -> int:
@@ -57,8 +91,28 @@ class Repository:
     def get_dossier(self, code: str) -> dict[str, Any] | None:
         return self.dossiers.find_one({"_id": code}, {"outbox": 0})
 
-    def update_dossier(self, code: str, update: dict[str, Any]) -> bool:
-        return self.dossiers.update_one({"_id": code}, update).matched_count == 1
+    def update_dossier(self, code: str, update: dict[str, Any], *, status: int | None = None) -> bool:
+        """Apply an update; with status, only if the dossier is still in that status (False otherwise)."""
+        query: dict[str, Any] = {"_id": code} if status is None else {"_id": code, "status": status}
+        return self.dossiers.update_one(query, update).matched_count == 1
+
+    def list_dossiers_of(self, owner: str, limit: int) -> list[dict[str, Any]]:
+        return list(self.dossiers.find({"owner": owner}, {"outbox": 0}).sort("_id", -1).limit(limit))
+
+    # citizens' accepted documents, reusable in later dossiers (the "only once" rule)
+    def remember_documents(self, citizen_id: str, documents: list[dict[str, Any]], dossier_code: str) -> None:
+        for document in documents:
+            self.citizen_documents.update_one(
+                {"_id": f"{citizen_id}:{document['sha256']}"},
+                {"$setOnInsert": {"citizen_id": citizen_id, "sha256": document["sha256"], "type": document["type"],
+                                  "name": document["name"], "dossier_code": dossier_code,
+                                  "accepted_at": datetime.now(UTC)}},
+                upsert=True,
+            )
+
+    def known_documents(self, citizen_id: str, hashes: list[str]) -> set[str]:
+        ids = [f"{citizen_id}:{h}" for h in hashes]
+        return {d["sha256"] for d in self.citizen_documents.find({"_id": {"$in": ids}}, {"sha256": 1})}
 
     # idempotency keys
     def claim_key(self, key: str, request_hash: str) -> dict[str, Any] | None:

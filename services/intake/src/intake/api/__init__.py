@@ -1,1 +1,11 @@
-"""Intake's REST resources, one blueprint per resource."""
+"""Intake's REST resources, one blueprint module each."""
+
+from __future__ import annotations
+
+from flask import request
+from motcua.auth import Principal, TokenVerifier
+
+
+def caller(tokens: TokenVerifier) -> Principal:
+    """The authenticated caller of this request (401 without a valid bearer token)."""
+    return tokens.from_header(request.headers.get("Authorization"))

@@ -1,22 +1,34 @@
-"""GET /api/v1/procedures and /api/v1/procedures/{code}: the published catalog."""
+"""The published catalog: GET /api/v1/procedures, one procedure (optionally at a version), its versions."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, jsonify, request
+from motcua.errors import invalid
 
-from intake.api import views
-from intake.service import IntakeService
+from intake import views
+from intake.catalog import CatalogService
 
 
-def blueprint(service: IntakeService) -> Blueprint:
-    bp = Blueprint("procedures", __name__, url_prefix="/api/v1/procedures")
+def blueprint(catalog: CatalogService) -> Blueprint:
+    bp = Blueprint("procedures", __name__, url_prefix="/api/v1")
 
-    @bp.get("")
+    @bp.get("/procedures")
     def list_procedures() -> Response:
-        return jsonify(procedures=[views.procedure(p) for p in service.procedures()])
+        return jsonify(procedures=[views.procedure(p) for p in catalog.procedures()])
 
-    @bp.get("/<code>")
+    @bp.get("/procedures/<code>")
     def get_procedure(code: str) -> Response:
-        return jsonify(views.procedure(service.procedure(code)))
+        version = request.args.get("version", "0")
+        if not version.isdigit():
+            raise invalid("/version", "Phiên bản là số nguyên dương", "version must be a positive whole number")
+        return jsonify(views.procedure(catalog.procedure(code, int(version))))
+
+    @bp.get("/procedures/<code>/versions")
+    def versions(code: str) -> Response:
+        return jsonify(versions=[views.procedure(p) for p in catalog.versions(code)])
+
+    @bp.get("/agencies")
+    def agencies() -> Response:
+        return jsonify(agencies=catalog.export()["agencies"])
 
     return bp
