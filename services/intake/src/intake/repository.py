@@ -9,7 +9,6 @@ from typing import Any
 import gridfs
 from motcua import calendar
 from motcua.store import IndexSpec
-from pymongo import ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
@@ -22,6 +21,7 @@ INDEXES = {
     "attachments": [],
     "citizen_documents": [],
     "counters": [],
+    "sequence_claims": [],
     calendar.COLLECTION: calendar.INDEXES,
 }
 OUTBOX_COLLECTIONS = ("dossiers",)
@@ -39,6 +39,7 @@ class Repository:
         self.calendar_overrides = db[calendar.COLLECTION]
         self.dossiers = db["dossiers"]
         self.counters = db["counters"]
+        self.sequence_claims = db["sequence_claims"]
         self.idempotency = db["idempotency"]
         self.attachments = db["attachments"]
         self.files = gridfs.GridFS(db, collection="attachment_files")
@@ -79,11 +80,22 @@ class Repository:
 
     # dossiers
     def next_sequence(self, unit: str, day: str) -> int:
-        """The next number in a receiving unit's daily sequence (atomic)."""
-        doc = self.counters.find_one_and_update(
-            {"_id": f"{unit}-{day}"}, {"$inc": {"seq": 1}}, upsert=True, return_document=ReturnDocument.AFTER
-        )
-        return int(doc["seq"])
+        """The next number in a receiving unit's daily sequence, unique under concurrency.
+
+        Each number is claimed by inserting a document with that number in its `_id`: the unique `_id`
+        is the one guarantee every MongoDB-wire server gives under concurrency (FerretDB's
+        findAndModify with $inc is not atomic). The hint document only says where to start trying.
+        """
+        hint = self.counters.find_one({"_id": f"{unit}-{day}"}) or {}
+        sequence = int(hint.get("seq", 0)) + 1
+        while True:
+            try:
+                self.sequence_claims.insert_one({"_id": f"{unit}-{day}-{sequence:06d}"})
+            except DuplicateKeyError:
+                sequence += 1
+                continue
+            self.counters.update_one({"_id": f"{unit}-{day}"}, {"$max": {"seq": sequence}}, upsert=True)
+            return sequence
 
     def insert_dossier(self, dossier: dict[str, Any]) -> None:
         self.dossiers.insert_one(dossier)
@@ -102,6 +114,10 @@ class Repository:
     # citizens' accepted documents, reusable in later dossiers (the "only once" rule)
     def remember_documents(self, citizen_id: str, documents: list[dict[str, Any]], dossier_code: str) -> None:
         for document in documents:
+            self._remember(citizen_id, document, dossier_code)
+
+    def _remember(self, citizen_id: str, document: dict[str, Any], dossier_code: str) -> None:
+        try:
             self.citizen_documents.update_one(
                 {"_id": f"{citizen_id}:{document['sha256']}"},
                 {"$setOnInsert": {"citizen_id": citizen_id, "sha256": document["sha256"], "type": document["type"],
@@ -109,6 +125,8 @@ class Repository:
                                   "accepted_at": datetime.now(UTC)}},
                 upsert=True,
             )
+        except DuplicateKeyError:
+            pass  # a concurrent reception remembered the same document first
 
     def known_documents(self, citizen_id: str, hashes: list[str]) -> set[str]:
         ids = [f"{citizen_id}:{h}" for h in hashes]
