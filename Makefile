@@ -4,7 +4,7 @@ SHELL := bash
 PY := .venv/bin/python
 SERVICES := intake routing signing notification feedback
 
-.PHONY: help setup proto run test test-unit test-integration lint helm-lint clean $(addprefix run-,$(SERVICES))
+.PHONY: help setup proto run test test-unit test-integration lint helm-lint images bench clean $(addprefix run-,$(SERVICES))
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -28,8 +28,19 @@ test-unit: setup ## Only the unit tests (no Kafka, no database)
 lint: setup ## ruff over the code
 	@.venv/bin/ruff check libs services tests infra
 
-helm-lint: setup ## helm lint --strict and rendered manifests validated against Kubernetes 1.30
+bench: setup ## Benchmarks on the local stack: throughput, latency percentiles, memory (BENCH_N, BENCH_CONCURRENCY)
+	@$(PY) -m bench.run
+
+helm-lint: setup ## Chart checks: helm lint --strict, value sets rendered and validated against Kubernetes 1.29-1.33, policy
 	@HELM=.cache/bin/helm PYTHON=$(PY) bash infra/helm-check.sh
+
+# Where Docker is available: `make images REGISTRY=registry.example.vn/ VERSION=1.4.2` (REGISTRY ends with /).
+REGISTRY ?=
+VERSION ?= 0.1.0
+images: $(addprefix image-,$(SERVICES)) ## Build the five service images with docker (REGISTRY, VERSION)
+
+image-%:
+	docker build -f services/$*/Dockerfile --build-arg VERSION=$(VERSION) -t $(REGISTRY)motcua/$*:$(VERSION) .
 
 $(addprefix run-,$(SERVICES)): run-%: setup
 	@set -a; source <($(PY) -c "import sys; sys.path.insert(0,'infra'); from stack import Stack; from pathlib import Path; \

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Checks the Helm charts the way CI does: builds their file:// dependencies (offline), lints every chart
 # with --strict, renders the umbrella with its default values and with each helm/motcua/ci/*.yaml (and
-# each service chart on its own), makes sure bad values are refused by the values schemas, checks the
-# secure defaults, and validates every rendered object against the Kubernetes schemas.
+# each service chart on its own), makes sure bad values are refused by the values schemas or the
+# templates, checks the rules every manifest keeps (tests/deploy/policy.py), and validates every
+# rendered object strictly against the Kubernetes schemas of each supported version.
 #
 #   HELM=/path/to/helm PYTHON=/path/to/python bash infra/helm-check.sh
 #
-# PYTHON must have kubernetes-validate installed (pip install kubernetes-validate==1.37.0).
+# PYTHON must have kubernetes-validate and PyYAML installed (pip install kubernetes-validate==1.37.0).
 # Everything it writes goes under .run/helm/: a copy of the charts with their built dependencies
 # (the work tree is left alone), Helm's own cache and config, and the rendered manifests.
 set -euo pipefail
@@ -14,7 +15,8 @@ set -euo pipefail
 : "${HELM:?set HELM to the helm binary}"
 : "${PYTHON:?set PYTHON to a python that has kubernetes-validate installed}"
 
-KUBERNETES_VERSION=1.30.0
+# The Kubernetes versions the charts support; the oldest is the one helm lints and renders for.
+KUBERNETES_VERSIONS=(1.29.0 1.30.0 1.31.0 1.32.0 1.33.0)
 SERVICES=(intake routing signing notification feedback)
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,6 +24,7 @@ out="$root/.run/helm"
 charts="$out/charts"
 rendered="$out/rendered"
 logs="$out/logs"
+started=$SECONDS
 
 fail() {
   echo "helm-check: FAILED: $*" >&2
@@ -72,7 +75,7 @@ build_dependencies() {
 lint() {
   local log="$logs/lint-$1.log"
   shift
-  run_logged "$log" "helm lint --strict $*" "$HELM" lint --strict --kube-version "$KUBERNETES_VERSION" "$@"
+  run_logged "$log" "helm lint --strict $*" "$HELM" lint --strict --kube-version "${KUBERNETES_VERSIONS[0]}" "$@"
   if grep -q '\[WARNING\]' "$log"; then
     cat "$log" >&2
     fail "helm lint warned: $*"
@@ -95,7 +98,7 @@ lint_all() {
 render() {
   local name="$1" log="$logs/template-$1.log"
   shift
-  if ! "$HELM" template "$@" --namespace motcua --kube-version "$KUBERNETES_VERSION" \
+  if ! "$HELM" template "$@" --namespace motcua --kube-version "${KUBERNETES_VERSIONS[0]}" \
     >"$rendered/$name.yaml" 2>"$log"; then
     cat "$log" >&2
     fail "helm template $name (log: ${log#"$root"/})"
@@ -117,7 +120,8 @@ render_all() {
   echo "helm-check: rendered $rendered_sets value sets into ${rendered#"$root"/}/"
 }
 
-# Each of these must be refused, by a values schema or by a template's required/fail.
+# Each of these must be refused, by a values schema or by a template's required/fail; several
+# settings in one case are separated by commas, as --set takes them.
 reject_bad_values() {
   local bad=(
     "intake.ports.http=0"
@@ -134,11 +138,33 @@ reject_bad_values() {
     "global.mongo.existingSecret="
     "global.jwt.publicKeySecret="
     "routing.enabled=maybe"
+    "global.image.tag=latest"
+    "intake.image.tag=latest"
+    "intake.securityContext.runAsNonRoot=false"
+    "intake.podSecurityContext.runAsUser=0"
+    "intake.waitForDependencies.resources=null"
+    "intake.server.autoscaling.enabled=true,intake.server.autoscaling.maxReplicas=1"
+    "routing.worker.autoscaling.kafkaLag.targetAverageValue=0"
+    "signing.networkPolicy.grpcCallers={billing}"
+    "intake.topologySpread[0].whenUnsatisfiable=Sometimes"
+    "global.kafka.sasl.enabled=true"
+    "global.kafka.sasl.mechanism=GSSAPI"
+    "global.kafka.tls.clientSecret=motcua-user"
+    "global.kafka.topicPrefix=has space"
+    "kafkaTopics.replicas=0"
+    "kafkaTopics.topics[0].partitions=0"
+    "kafkaTopics.config.min\\.insync\\.replicas=5"
+    "kafkaTopics.strimzi.enabled=true,kafkaTopics.job.enabled=true"
+    "kafkaTopics.strimzi.apiVersion=kafka.strimzi.io/v1alpha1"
+    "prometheusRule.slo.availability=1.5"
+    "prometheusRule.slo.latency.thresholdSeconds=0.3"
+    "prometheusRule.runbookBaseUrl=docs/runbooks.md"
+    "dashboards.labels.grafana_dashboard=1"
   )
   local setting
   rejected=0
   for setting in "${bad[@]}"; do
-    if "$HELM" template motcua "$charts/motcua" --set "$setting" >/dev/null 2>&1; then
+    if "$HELM" template motcua "$charts/motcua" --set "$setting" >/dev/null 2>"$logs/bad-value.log"; then
       fail "a bad value was accepted: --set $setting"
     fi
     rejected=$((rejected + 1))
@@ -146,83 +172,58 @@ reject_bad_values() {
   echo "helm-check: $rejected bad values refused"
 }
 
-# What the schemas cannot see: the secure defaults are in place and no secret is rendered as a value.
+# What the schemas cannot see: the rules of tests/deploy/policy.py (secure defaults, resources, probes,
+# pinned images, secrets only by reference, spread, NetworkPolicies, the shape of the CRD objects).
 check_policy() {
-  if ! "$PYTHON" - "$rendered"/*.yaml <<'EOF'
-import sys
-import yaml
-
-SECRET_VARS = ("MONGO_URL", "PASSWORD", "PASSPHRASE", "SECRET", "TOKEN")
-problems = []
-for path in sys.argv[1:]:
-    for doc in yaml.safe_load_all(open(path)):
-        if not doc:
-            continue
-        where = f"{path.rsplit('/', 1)[-1]}: {doc['kind']}/{doc['metadata']['name']}"
-        if doc["kind"] == "ConfigMap":
-            problems += [f"{where}: {k} in a ConfigMap" for k in doc.get("data", {}) if any(s in k for s in SECRET_VARS)]
-        if doc["kind"] != "Deployment":
-            continue
-        pod = doc["spec"]["template"]["spec"]
-        psc = pod.get("securityContext", {})
-        if not (psc.get("runAsNonRoot") and psc.get("runAsUser") == 10001):
-            problems.append(f"{where}: pod not runAsNonRoot with uid 10001")
-        if psc.get("seccompProfile", {}).get("type") != "RuntimeDefault":
-            problems.append(f"{where}: pod seccompProfile is not RuntimeDefault")
-        for c in pod["containers"]:
-            sc = c.get("securityContext", {})
-            if not sc.get("readOnlyRootFilesystem") or sc.get("allowPrivilegeEscalation") is not False:
-                problems.append(f"{where}: {c['name']} may write its root filesystem or escalate")
-            if sc.get("capabilities", {}).get("drop") != ["ALL"]:
-                problems.append(f"{where}: {c['name']} does not drop ALL capabilities")
-            if not all(c.get("resources", {}).get(k, {}).keys() >= {"cpu", "memory"} for k in ("requests", "limits")):
-                problems.append(f"{where}: {c['name']} lacks cpu/memory requests or limits")
-            if not {"startupProbe", "livenessProbe", "readinessProbe"} <= c.keys():
-                problems.append(f"{where}: {c['name']} lacks a probe")
-            if not any(m["mountPath"] == "/tmp" for m in c.get("volumeMounts", [])):
-                problems.append(f"{where}: {c['name']} has no writable /tmp")
-            for env in c.get("env", []):
-                if any(s in env["name"] for s in SECRET_VARS) and "secretKeyRef" not in env.get("valueFrom", {}):
-                    problems.append(f"{where}: {env['name']} is not read from a Secret")
-for problem in problems:
-    print(f"policy: {problem}", file=sys.stderr)
-sys.exit(1 if problems else 0)
-EOF
-  then
-    fail "secure defaults not met (see the policy: lines above)"
+  if ! "$PYTHON" "$root/tests/deploy/policy.py" "$rendered"/*.yaml >"$logs/policy.log" 2>&1; then
+    cat "$logs/policy.log" >&2
+    fail "the manifests break the rules of tests/deploy/policy.py (see the policy: lines above)"
   fi
-  echo "helm-check: secure defaults and secret references hold in every Deployment"
+  echo "helm-check: policy rules hold: $(tail -n 1 "$logs/policy.log")"
 }
 
-# kubernetes-validate only warns, and exits 0, for a kind it has no schema for. It ships none for
-# CRDs, so ServiceMonitor (monitoring.coreos.com/v1) is the one kind allowed through unvalidated;
-# any other unknown kind fails the check.
+# Every object against every version, strictly (unknown fields are errors), in one Python process.
+# kubernetes-validate has no schema for CRDs: ServiceMonitor, PrometheusRule and KafkaTopic are the
+# kinds allowed through, and check_policy checks their shape; any other unknown kind fails.
 validate_all() {
-  local file log name objects passed skipped
-  validated=0
-  skipped_total=0
-  for file in "$rendered"/*.yaml; do
-    name="$(basename "$file" .yaml)"
-    log="$logs/validate-$name.log"
-    if ! "$PYTHON" -m kubernetes_validate --strict --kubernetes-version "$KUBERNETES_VERSION" "$file" >"$log" 2>&1; then
-      grep -E '^(ERROR|FATAL)' "$log" >&2 || cat "$log" >&2
-      fail "$name does not validate against Kubernetes $KUBERNETES_VERSION"
-    fi
-    if grep '^WARN' "$log" | grep -v 'kind ServiceMonitor with api version monitoring.coreos.com/' >&2; then
-      fail "$name has objects of a kind kubernetes-validate has no schema for"
-    fi
-    objects=$(grep -c '^kind:' "$file")
-    passed=$(grep -c '^INFO .* passed for resource' "$log" || true)
-    skipped=$(grep -c '^WARN' "$log" || true)
-    [ "$objects" -eq $((passed + skipped)) ] \
-      || fail "$name: $objects objects rendered but $passed validated and $skipped skipped"
-    if [ "$skipped" -gt 0 ]; then
-      echo "helm-check: $name: $skipped ServiceMonitor objects not validated: kubernetes-validate has no schema for CRDs"
-    fi
-    validated=$((validated + passed))
-    skipped_total=$((skipped_total + skipped))
-  done
-  echo "helm-check: $validated objects valid against Kubernetes $KUBERNETES_VERSION (strict)"
+  if ! "$PYTHON" - "${KUBERNETES_VERSIONS[*]}" "$rendered"/*.yaml >"$logs/validate.log" 2>&1 <<'PY'
+import functools
+import sys
+from pathlib import Path
+
+import yaml
+from kubernetes_validate import utils
+
+utils.schema_contents = functools.lru_cache(maxsize=None)(utils.schema_contents)
+CUSTOM_KINDS = {"ServiceMonitor", "PrometheusRule", "KafkaTopic"}
+versions = sys.argv[1].split()
+errors, valid, custom = [], 0, 0
+for path in sys.argv[2:]:
+    docs = [doc for doc in yaml.safe_load_all(open(path, encoding="utf-8")) if doc]
+    for version in versions:
+        for doc in docs:
+            where = f"{Path(path).stem}: {doc['kind']}/{doc['metadata']['name']} on Kubernetes {version}"
+            try:
+                utils.validate(doc, version, strict=True)
+                valid += 1
+            except utils.SchemaNotFoundError:
+                if doc["kind"] not in CUSTOM_KINDS:
+                    errors.append(f"{where}: kubernetes-validate has no schema for {doc['apiVersion']}")
+                custom += 1
+            except utils.ValidationError as error:
+                errors.append(f"{where}: {'.'.join(str(p) for p in error.path)}: {error.message}")
+for error in errors:
+    print(f"ERROR {error}")
+print(f"{valid} {custom // len(versions)}")
+sys.exit(1 if errors else 0)
+PY
+  then
+    grep '^ERROR' "$logs/validate.log" >&2 || cat "$logs/validate.log" >&2
+    fail "manifests do not validate against Kubernetes ${KUBERNETES_VERSIONS[*]}"
+  fi
+  read -r validated custom < <(tail -n 1 "$logs/validate.log")
+  echo "helm-check: $validated object validations passed against Kubernetes ${KUBERNETES_VERSIONS[*]} (strict);" \
+    "$custom custom resources (ServiceMonitor, PrometheusRule, KafkaTopic) checked by the policy rules instead"
 }
 
 check_tools
@@ -233,6 +234,5 @@ render_all
 reject_bad_values
 check_policy
 validate_all
-echo "helm-check: OK: $linted lint runs, $rendered_sets value sets rendered, $validated objects valid" \
-  "against Kubernetes $KUBERNETES_VERSION (strict), $skipped_total ServiceMonitors unvalidated (no CRD schema)," \
-  "$rejected bad values refused"
+echo "helm-check: OK in $((SECONDS - started))s: $linted lint runs, $rendered_sets value sets rendered," \
+  "$validated validations against Kubernetes ${KUBERNETES_VERSIONS[*]} (strict), $rejected bad values refused"

@@ -1,6 +1,16 @@
-{{/* What intake adds to the settings every service shares; see motcua-lib.serviceSettings. */}}
+{{/*
+What intake adds to the settings every service shares; see motcua-lib.serviceSettings. Intake calls
+signing over gRPC (to render and sign the receipt forms), so its pods may reach signing's pods on that port.
+*/}}
 {{- define "intake.settings" -}}
 env:
-  MOTCUA_AGENCY_ID: {{ .Values.agencyId | quote }}
   MOTCUA_INTAKE_MAX_ATTACHMENT_BYTES: {{ .Values.maxAttachmentBytes | int64 | quote }}
+  MOTCUA_INTAKE_MAX_REQUEST_BYTES: {{ .Values.maxRequestBytes | int64 | quote }}
+  MOTCUA_INTAKE_PUBLIC_URL: {{ .Values.publicUrl | quote }}
+  MOTCUA_INTAKE_LOAD_SEED: {{ .Values.loadSeed | quote }}
+  MOTCUA_SIGNING_PUBLIC_URL: {{ .Values.signingPublicUrl | quote }}
+  MOTCUA_SIGNING_ADDR: {{ .Values.signingAddr | quote }}
+  MOTCUA_SIGNING_TIMEOUT_SECONDS: {{ .Values.signingTimeoutSeconds | int | quote }}
+egress:
+  {{- include "motcua-lib.peerEgress" .Values.signingAddr | nindent 2 }}
 {{- end -}}

@@ -63,7 +63,11 @@ app.kubernetes.io/managed-by: {{ .root.Release.Service }}
 {{- if $image.digest -}}
 {{- printf "%s@%s" $repository $image.digest -}}
 {{- else -}}
-{{- printf "%s:%s" $repository ($image.tag | default .Values.global.image.tag | default .Chart.AppVersion) -}}
+{{- $tag := $image.tag | default .Values.global.image.tag | default .Chart.AppVersion -}}
+{{- if eq $tag "latest" -}}
+{{- fail "image tag \"latest\" is refused: pin a version (global.image.tag, image.tag) or a digest (image.digest)" -}}
+{{- end -}}
+{{- printf "%s:%s" $repository $tag -}}
 {{- end -}}
 {{- end -}}
 

@@ -1,6 +1,8 @@
 {{/*
 Prometheus Operator scraping, off by default. Both components serve /metrics on the HTTP port but only
 the server pods are behind the main Service, so scraping goes through a headless Service of all pods.
+The job label is the service's name (intake, routing, ...) and a component label (server, worker) is
+added: the PrometheusRule and the dashboards of the umbrella chart select series by them.
 */}}
 {{- define "motcua-lib.serviceMonitor" -}}
 {{- if .Values.serviceMonitor.enabled -}}
@@ -31,6 +33,7 @@ metadata:
     {{- toYaml . | nindent 4 }}
     {{- end }}
 spec:
+  jobLabel: app.kubernetes.io/name
   selector:
     matchLabels:
       {{- include "motcua-lib.selectorLabels" $metrics | nindent 6 }}
@@ -39,5 +42,8 @@ spec:
       path: /metrics
       interval: {{ .Values.serviceMonitor.interval }}
       scrapeTimeout: {{ .Values.serviceMonitor.scrapeTimeout }}
+      relabelings:
+        - sourceLabels: [__meta_kubernetes_pod_label_app_kubernetes_io_component]
+          targetLabel: component
 {{- end -}}
 {{- end -}}

@@ -12,6 +12,7 @@ env:
   MOTCUA_SMTP_PORT: {{ $smtp.port | int | quote }}
   MOTCUA_SMTP_FROM: {{ $smtp.from | quote }}
   MOTCUA_SMTP_STARTTLS: {{ $smtp.starttls | quote }}
+  MOTCUA_SMTP_TIMEOUT_SECONDS: {{ $smtp.timeoutSeconds | int | quote }}
   {{- with $smtp.username }}
   MOTCUA_SMTP_USERNAME: {{ . | quote }}
   {{- end }}
@@ -27,4 +28,8 @@ egress:
   - ports:
       - protocol: TCP
         port: {{ $smtp.port | int }}
+    {{- with $smtp.egressTo }}
+    to:
+      {{- toYaml . | nindent 6 }}
+    {{- end }}
 {{- end -}}
