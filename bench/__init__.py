@@ -1,0 +1,1 @@
+"""Benchmarks of the local stack: `make bench` (or `python -m bench.run`)."""

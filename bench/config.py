@@ -1,0 +1,78 @@
+"""The bench's own stack layout (ports, directories, prefix) and its settings from the environment."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "infra"))
+
+from stack import SERVICES, Ports, Stack, http_ok, port_open, wait_for
+
+DATA = ROOT / ".data" / "bench"
+RUN = ROOT / ".run" / "bench"
+KEYS = ROOT / ".data" / "keys"  # the development JWT keys `make setup` made, which the stack's services trust
+PREFIX = "bench"
+PORTS = Ports(
+    kafka=39092, controller=39093, mongo=38017, smtp=3526,
+    http={"intake": 38081, "routing": 38082, "signing": 38083, "notification": 38084, "feedback": 38085},
+    grpc={"intake": 41051, "routing": 41052, "signing": 41053, "notification": 41054, "feedback": 41055},
+)
+# FerretDB's debug listener defaults to 127.0.0.1:8088 and FerretDB exits when that port is taken
+# (by a `make run` or test stack), so the bench gives its own a port of the bench's range.
+FERRETDB_DEBUG_ADDR = "127.0.0.1:38088"
+
+__all__ = ["SERVICES", "Ports", "Settings", "Stack", "http_ok", "wait_for"]
+
+
+def ports_in_use() -> list[int]:
+    """The bench's ports that something already listens on (a bench stack that was not stopped?)."""
+    ports = [PORTS.kafka, PORTS.controller, PORTS.mongo, PORTS.smtp, int(FERRETDB_DEBUG_ADDR.rsplit(":", 1)[1]),
+             *PORTS.http.values(), *PORTS.grpc.values()]
+    return [port for port in ports if port_open(port)]
+
+
+class SettingsError(ValueError):
+    """A bad BENCH_* variable."""
+
+
+def _positive_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a positive integer, not {raw!r}") from None
+    if value < 1:
+        raise SettingsError(f"{name} must be a positive integer, not {raw!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    n: int
+    concurrency: int
+    lookups: int
+    e2e_timeout: float
+    strict: bool
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        strict = os.environ.get("BENCH_STRICT", "").strip()
+        if strict not in ("", "0", "1"):
+            raise SettingsError(f"BENCH_STRICT must be 0 or 1, not {strict!r}")
+        return cls(
+            n=_positive_int("BENCH_N", 2000),
+            concurrency=_positive_int("BENCH_CONCURRENCY", 32),
+            lookups=_positive_int("BENCH_LOOKUPS", 5000),
+            e2e_timeout=float(_positive_int("BENCH_E2E_TIMEOUT", 180)),
+            strict=strict == "1",
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
