@@ -91,7 +91,7 @@ def json_body() -> dict[str, Any]:
         )
     try:
         body = json.loads(request.get_data(cache=True) or b"")
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, RecursionError) as error:
         raise MalformedRequest(detail=f"the body is not valid JSON: {error}", detail_vi="Dữ liệu JSON không hợp lệ")
     if not isinstance(body, dict):
         raise MalformedRequest(detail="the body must be a JSON object", detail_vi="Dữ liệu phải là một đối tượng JSON")

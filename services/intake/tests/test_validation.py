@@ -139,3 +139,21 @@ def test_century_digits_2_and_3_mean_the_2000s():
 ])
 def test_content_type_of_recognizes_the_accepted_magic(head, expected):
     assert content_type_of(head) == expected
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("procedure_code", "1.001193\n"), ("procedure_code", "١.٠٠١١٩٣"), ("agency_id", "000.01.31.H56\n"),
+])
+def test_identifiers_are_ascii_with_nothing_after_them(field, value):
+    with pytest.raises(InvalidInput) as caught:
+        parse_submission(make_body(**{field: value}))
+    assert pointers(caught.value) == {f"/{field}"}
+
+
+@pytest.mark.parametrize("value", ["001١٩٠٠١٢٣٤٥", "0011900123٤٥"])
+def test_a_citizen_id_has_ascii_digits(value):
+    assert citizen_id_problem(value, None) is not None
+
+
+def test_a_phone_number_has_ascii_digits():
+    assert normalize_phone("09١2345678") is None

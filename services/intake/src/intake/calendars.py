@@ -78,7 +78,7 @@ class CalendarService:
         kind = raw.get("kind")
         reason = raw.get("reason", "")
         problems = []
-        if kind not in {k.value for k in DayKind}:
+        if not isinstance(kind, str) or kind not in {k.value for k in DayKind}:
             problems.append(FieldError("/kind", "kind phải là day_off hoặc working_day", "kind must be day_off or working_day"))
         if not isinstance(reason, str) or len(reason) > 300:
             problems.append(FieldError("/reason", "Lý do tối đa 300 ký tự", "reason must be at most 300 characters"))

@@ -6,7 +6,6 @@ stay readable, because a dossier keeps the version it was received under.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import resources
@@ -17,11 +16,8 @@ from motcua.errors import FieldError, InvalidInput
 
 from intake import errors
 from intake.repository import Repository
-from intake.validation import Fields
+from intake.validation import AGENCY_ID, PROCEDURE_CODE, SLUG, Fields
 
-PROCEDURE_CODE = re.compile(r"^\d\.\d{6}$")
-AGENCY_ID = re.compile(r"^[0-9A-Z]{3}(\.[0-9A-Z]{2,3}){3}$")
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 LEVELS = ("commune", "province")
 ONLINE = ("full", "partial")
 # What makes a procedure's definition: a change in any of these is a new version.
@@ -45,12 +41,13 @@ def parse_agency(raw: Any, checks: Fields) -> dict[str, Any]:
         checks.bad("/departments", "Cần ít nhất một phòng ban", "departments must list at least one department")
         departments = []
     for i, department in enumerate(departments):
-        if not isinstance(department, dict) or not SLUG.match(str(department.get("code", ""))):
+        code = department.get("code") if isinstance(department, dict) else None
+        if not isinstance(code, str) or not SLUG.match(code):
             checks.bad(f"/departments/{i}/code", "Mã phòng ban chỉ gồm chữ thường, số và dấu gạch ngang",
                        "a department code is lowercase letters, digits and hyphens")
             continue
         name = department.get("name")
-        parsed.append({"code": department["code"], "name": name if isinstance(name, str) and name else department["code"]})
+        parsed.append({"code": code, "name": name if isinstance(name, str) and name else code})
     return {"id": agency_id, "name": checks.text(raw, "name", required=True, limit=300),
             "level": checks.choice(raw, "level", LEVELS), "departments": parsed,
             "parent_name": checks.text(raw, "parent_name", required=False, limit=300),
@@ -124,7 +121,8 @@ def _documents(raw: Any, checks: Fields) -> list[dict[str, Any]]:
         doc_id = document.get("id")
         if not isinstance(doc_id, str) or not SLUG.match(doc_id) or doc_id in seen:
             item.bad("/id", "Mã giấy tờ là chuỗi chữ thường, không trùng nhau", "id must be a unique slug")
-        seen.add(doc_id)
+        else:
+            seen.add(doc_id)
         mandatory = document.get("mandatory", True)
         if not isinstance(mandatory, bool):
             item.bad("/mandatory", "mandatory phải là true hoặc false", "mandatory must be true or false")
@@ -142,7 +140,7 @@ def load_yaml_or_json(text: str) -> Any:
     """Parse an import body; YAML is a superset of JSON, so one parser reads both."""
     try:
         return yaml.safe_load(text)
-    except yaml.YAMLError as error:
+    except (yaml.YAMLError, RecursionError) as error:
         raise InvalidInput(detail=f"the catalog is not valid YAML or JSON: {error}",
                            detail_vi="Danh mục không phải YAML hoặc JSON hợp lệ",
                            errors=[FieldError("", "Không đọc được nội dung", "could not parse the body")]) from error
@@ -168,6 +166,10 @@ class CatalogService:
                                detail_vi="Danh mục phải có agencies và procedures",
                                errors=[FieldError("", "Danh mục không hợp lệ", "not a catalog object")])
         checks = Fields()
+        for key in ("agencies", "procedures"):
+            if not isinstance(document.get(key) or [], list):
+                checks.bad(f"/{key}", f"{key} phải là một danh sách", f"{key} must be a list")
+        checks.refuse_if_any("the catalog has invalid entries", "Danh mục có mục không hợp lệ")
         agencies = []
         for i, raw in enumerate(document.get("agencies") or []):
             agency_checks = Fields(f"/agencies/{i}")

@@ -9,11 +9,12 @@ from typing import Any
 from motcua.errors import FieldError, InvalidInput
 from motcua.v1 import common_pb2
 
-PROCEDURE_CODE = re.compile(r"^\d\.\d{6}$")
-DOSSIER_CODE = re.compile(r"^[0-9A-Z]{3}(\.[0-9A-Z]{2,3}){3}-\d{6}-\d{4,}$")
-PHONE = re.compile(r"^(?:0|\+84)([35789]\d{8})$")
-EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
-SHA256 = re.compile(r"^[0-9a-f]{64}$")
+# ASCII digits only, and \Z rather than $ (which also matches before a final newline).
+PROCEDURE_CODE = re.compile(r"^[0-9]\.[0-9]{6}\Z")
+DOSSIER_CODE = re.compile(r"^[0-9A-Z]{3}(\.[0-9A-Z]{2,3}){3}-[0-9]{6}-[0-9]{4,}\Z")
+PHONE = re.compile(r"^(?:0|\+84)([35789][0-9]{8})\Z")
+EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+\Z")
+SHA256 = re.compile(r"^[0-9a-f]{64}\Z")
 # Province codes of the 12-digit personal id (Circular 07/2016/TT-BCA).
 PROVINCE_TABLE = (
     "001 002 004 006 008 010 011 012 014 015 017 019 020 022 024 025 026 027 030 031 033 034 035 036 037 "
@@ -26,8 +27,8 @@ CHANNELS = {"counter": common_pb2.CHANNEL_COUNTER, "online": common_pb2.CHANNEL_
 MAGIC = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 MAX_DOCUMENTS = 50
 MAX_TEXT = 2000
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-AGENCY_ID = re.compile(r"^[0-9A-Z]{3}(\.[0-9A-Z]{2,3}){3}$")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}\Z")
+AGENCY_ID = re.compile(r"^[0-9A-Z]{3}(\.[0-9A-Z]{2,3}){3}\Z")
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ def normalize_phone(value: str) -> str | None:
 
 def citizen_id_problem(value: str, birth_year: int | None) -> tuple[str, str] | None:
     """Why a 12-digit personal id is malformed (Vietnamese, English), or None if it is well formed."""
-    if not re.fullmatch(r"\d{12}", value):
+    if not re.fullmatch(r"[0-9]{12}", value):
         return "Số định danh cá nhân phải gồm 12 chữ số", "the personal id must be 12 digits"
     if value[:3] not in PROVINCES:
         return f"Mã tỉnh {value[:3]} không hợp lệ", f"{value[:3]} is not a province code"

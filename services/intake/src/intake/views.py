@@ -43,7 +43,7 @@ def dossier(doc: dict[str, Any]) -> dict[str, Any]:
         "received_at": local(doc.get("received_at")),
         "appointment_at": local(doc.get("appointment_at")),
         "documents": [{k: d[k] for k in ("type", "name", "sha256", "reused")} for d in doc.get("documents", [])],
-        "supplement_request": doc.get("supplement_request"),
+        "supplement_request": supplement_request(doc.get("supplement_request")),
         "refusal_reason": doc.get("refusal_reason"),
         "forms": {number: {"form": number, "name": FORM_NAMES[number], "sha256": form["sha256"],
                            "url": f"/api/v1/dossiers/{code}/forms/{number}"}
@@ -54,6 +54,13 @@ def dossier(doc: dict[str, Any]) -> dict[str, Any]:
             for h in doc.get("history", [])
         ],
     }
+
+
+def supplement_request(request: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What the clerk asked for, with the time in local ISO 8601 like every other time of the dossier."""
+    if not request:
+        return None
+    return {"items": request["items"], "note": request.get("note", ""), "requested_at": local(request["requested_at"])}
 
 
 def procedure(doc: dict[str, Any]) -> dict[str, Any]:

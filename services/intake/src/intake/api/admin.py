@@ -11,7 +11,7 @@ from motcua.errors import UnsupportedMediaType, invalid
 from motcua.http import json_body
 
 from intake import views
-from intake.api import caller
+from intake.api import caller, whole_number
 from intake.calendars import CalendarService
 from intake.catalog import CatalogService, load_yaml_or_json
 
@@ -35,7 +35,7 @@ def blueprint(catalog: CatalogService, calendars: CalendarService, tokens: Token
     @bp.put("/procedures/<code>")
     def update(code: str) -> Response:
         expected = request.headers.get("If-Match", "").strip('" ')
-        if expected and not expected.isdigit():
+        if expected and not whole_number(expected):
             raise invalid("/headers/If-Match", "If-Match là số phiên bản đang sửa", "If-Match must be the version you edited")
         procedure = catalog.update(code, json_body(), actor=caller(tokens).sub,
                                    expected_version=int(expected) if expected else None)
@@ -60,7 +60,7 @@ def blueprint(catalog: CatalogService, calendars: CalendarService, tokens: Token
     @bp.get("/agencies/<agency_id>/calendar")
     def list_overrides(agency_id: str) -> Response:
         year = request.args.get("year", "")
-        if year and not year.isdigit():
+        if year and not whole_number(year):
             raise invalid("/year", "Năm là số nguyên", "year must be a whole number")
         return jsonify(overrides=calendars.overrides(agency_id, int(year) if year else None))
 

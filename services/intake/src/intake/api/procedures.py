@@ -6,6 +6,7 @@ from flask import Blueprint, Response, jsonify, request
 from motcua.errors import invalid
 
 from intake import views
+from intake.api import whole_number
 from intake.catalog import CatalogService
 
 
@@ -19,7 +20,7 @@ def blueprint(catalog: CatalogService) -> Blueprint:
     @bp.get("/procedures/<code>")
     def get_procedure(code: str) -> Response:
         version = request.args.get("version", "0")
-        if not version.isdigit():
+        if not whole_number(version):
             raise invalid("/version", "Phiên bản là số nguyên dương", "version must be a positive whole number")
         return jsonify(views.procedure(catalog.procedure(code, int(version))))
 
