@@ -17,21 +17,19 @@ DATA = ROOT / ".data" / "bench"
 RUN = ROOT / ".run" / "bench"
 KEYS = ROOT / ".data" / "keys"  # the development JWT keys `make setup` made, which the stack's services trust
 PREFIX = "bench"
+# Below the kernel's ephemeral range (32768-60999), so no outgoing connection can hold one of them.
 PORTS = Ports(
-    kafka=39092, controller=39093, mongo=38017, smtp=3526,
-    http={"intake": 38081, "routing": 38082, "signing": 38083, "notification": 38084, "feedback": 38085},
-    grpc={"intake": 41051, "routing": 41052, "signing": 41053, "notification": 41054, "feedback": 41055},
+    kafka=25092, controller=25093, mongo=25017, mongo_debug=25088, smtp=2527,
+    http={"intake": 25081, "routing": 25082, "signing": 25083, "notification": 25084, "feedback": 25085},
+    grpc={"intake": 25051, "routing": 25052, "signing": 25053, "notification": 25054, "feedback": 25055},
 )
-# FerretDB's debug listener defaults to 127.0.0.1:8088 and FerretDB exits when that port is taken
-# (by a `make run` or test stack), so the bench gives its own a port of the bench's range.
-FERRETDB_DEBUG_ADDR = "127.0.0.1:38088"
 
 __all__ = ["SERVICES", "Ports", "Settings", "Stack", "http_ok", "wait_for"]
 
 
 def ports_in_use() -> list[int]:
     """The bench's ports that something already listens on (a bench stack that was not stopped?)."""
-    ports = [PORTS.kafka, PORTS.controller, PORTS.mongo, PORTS.smtp, int(FERRETDB_DEBUG_ADDR.rsplit(":", 1)[1]),
+    ports = [PORTS.kafka, PORTS.controller, PORTS.mongo, PORTS.mongo_debug, PORTS.smtp,
              *PORTS.http.values(), *PORTS.grpc.values()]
     return [port for port in ports if port_open(port)]
 

@@ -92,7 +92,7 @@ def memory_table(peaks_mb: dict[str, float], services: tuple[str, ...]) -> str:
     rows = [("process", "peak RSS MB", "target", "met?")]
     for name, peak in peaks_mb.items():
         is_service = name in services
-        rows.append((name, f"{peak:.1f}", f"<= {MEMORY_TARGET_MB:g} MB" if is_service else "(infrastructure)",
+        rows.append((name, f"{peak:.1f}", f"<= {MEMORY_TARGET_MB:g} MB" if is_service else "(no target)",
                      _yes_no(peak <= MEMORY_TARGET_MB) if is_service else ""))
     return _format(rows, right=(1,))
 

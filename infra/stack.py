@@ -28,6 +28,7 @@ class Ports:
     kafka: int = 9092
     controller: int = 9093
     mongo: int = 27017
+    mongo_debug: int = 8088
     smtp: int = 2525
     http: dict[str, int] = field(default_factory=lambda: {
         "intake": 8081, "routing": 8082, "signing": 8083, "notification": 8084, "feedback": 8085})
@@ -124,7 +125,8 @@ class Stack:
         directory.mkdir(parents=True, exist_ok=True)
         proc, log = self._spawn("ferretdb", [
             str(ROOT / ".cache/bin/ferretdb"), "--handler=sqlite", f"--sqlite-url=file:{directory}/",
-            f"--listen-addr=127.0.0.1:{self.ports.mongo}", "--telemetry=disable", "--log-level=warn",
+            f"--listen-addr=127.0.0.1:{self.ports.mongo}", f"--debug-addr=127.0.0.1:{self.ports.mongo_debug}",
+            "--telemetry=disable", "--log-level=warn",
             "--state-dir", str(directory)])
         wait_for(lambda: port_open(self.ports.mongo), "FerretDB", 60, proc, log)
 

@@ -21,10 +21,11 @@ sys.path.insert(0, str(ROOT / "infra"))
 
 from stack import Ports, Stack  # noqa: E402
 
+# Below the kernel's ephemeral range (32768-60999): a port in it can be held by any outgoing connection.
 TEST_PORTS = Ports(
-    kafka=29092, controller=29093, mongo=28017, smtp=2526,
+    kafka=29092, controller=29093, mongo=28017, mongo_debug=28088, smtp=2526,
     http={"intake": 18081, "routing": 18082, "signing": 18083, "notification": 18084, "feedback": 18085},
-    grpc={"intake": 51051, "routing": 51052, "signing": 51053, "notification": 51054, "feedback": 51055},
+    grpc={"intake": 19051, "routing": 19052, "signing": 19053, "notification": 19054, "feedback": 19055},
 )
 
 

@@ -1,0 +1,41 @@
+"""The local stacks' ports: the tests' and the bench's never collide with each other, with `make run`'s,
+or with the kernel's ephemeral range, where any outgoing connection may hold a port for a while."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+from stack import Ports
+
+from bench.config import PORTS as BENCH_PORTS
+from tests.conftest import TEST_PORTS
+
+
+def ephemeral_range() -> tuple[int, int]:
+    low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+    return int(low), int(high)
+
+
+def every_port(ports: Ports) -> list[int]:
+    found: list[int] = []
+    for field in fields(ports):
+        value = getattr(ports, field.name)
+        found.extend(value.values() if isinstance(value, dict) else [value])
+    return found
+
+
+@pytest.mark.parametrize("ports", [TEST_PORTS, BENCH_PORTS], ids=["tests", "bench"])
+def test_ports_lie_below_the_ephemeral_range(ports: Ports) -> None:
+    low, _ = ephemeral_range()
+    assert [port for port in every_port(ports) if port >= low] == []
+
+
+def test_no_two_stacks_share_a_port() -> None:
+    stacks = {"run": every_port(Ports()), "tests": every_port(TEST_PORTS), "bench": every_port(BENCH_PORTS)}
+    for name, ports in stacks.items():
+        assert len(set(ports)) == len(ports), f"{name} uses a port twice"
+    assert set(stacks["run"]) & set(stacks["tests"]) == set()
+    assert set(stacks["run"]) & set(stacks["bench"]) == set()
+    assert set(stacks["tests"]) & set(stacks["bench"]) == set()
