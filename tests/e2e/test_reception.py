@@ -65,7 +65,6 @@ def form_text(base: str, code: str, form: str) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
 
 
-@pytest.mark.skip(reason="open defect (issue 3): a form or event sometimes does not arrive within the wait")
 def test_online_dossier_waits_for_the_clerk_then_gets_a_signed_receipt(intake):  # type: ignore[no-untyped-def]
     dossier = online(intake, "online-1")
     code = dossier["code"]
@@ -85,7 +84,6 @@ def test_online_dossier_waits_for_the_clerk_then_gets_a_signed_receipt(intake): 
     assert again.status_code == 409 and again.json()["reason"] == "DOSSIER_STATUS"
 
 
-@pytest.mark.skip(reason="open defect (issue 3): a form or event sometimes does not arrive within the wait")
 def test_supplement_request_then_supplement_then_reception(intake):  # type: ignore[no-untyped-def]
     code = online(intake, "supplement-1")["code"]
     items = {"items": [{"document_type": "giay-chung-sinh", "reason": "Bản chụp bị mờ, không đọc được"},
@@ -107,7 +105,6 @@ def test_supplement_request_then_supplement_then_reception(intake):  # type: ign
     assert post(intake, f"/api/v1/dossiers/{code}/receive", clerk()).json()["status"]["code"] == 2
 
 
-@pytest.mark.skip(reason="open defect (issue 3): a form or event sometimes does not arrive within the wait")
 def test_refusal_is_final_and_issues_form_03(intake):  # type: ignore[no-untyped-def]
     code = online(intake, "refuse-1")["code"]
     missing = post(intake, f"/api/v1/dossiers/{code}/refuse", clerk(), {})
@@ -226,7 +223,6 @@ def test_an_agency_day_off_moves_the_appointment(intake):  # type: ignore[no-unt
         assert requests.delete(f"{url}/{next_day.isoformat()}", headers=admin(), timeout=10).status_code == 204
 
 
-@pytest.mark.skip(reason="open defect (issue 3): a form or event sometimes does not arrive within the wait")
 def test_reception_events_are_published(intake, stack):  # type: ignore[no-untyped-def]
     code = online(intake, "events-1")["code"]
     post(intake, f"/api/v1/dossiers/{code}/supplement-request", clerk(), {"items": [{"document_type": "to-khai",
