@@ -35,6 +35,13 @@ class Ports:
     grpc: dict[str, int] = field(default_factory=lambda: {
         "intake": 50051, "routing": 50052, "signing": 50053, "notification": 50054, "feedback": 50055})
 
+    def shifted(self, offset: int) -> Ports:
+        """The same layout moved by offset, for a second stack of the same kind on one machine."""
+        return Ports(kafka=self.kafka + offset, controller=self.controller + offset, mongo=self.mongo + offset,
+                     mongo_debug=self.mongo_debug + offset, smtp=self.smtp + offset,
+                     http={name: port + offset for name, port in self.http.items()},
+                     grpc={name: port + offset for name, port in self.grpc.items()})
+
 
 def wait_for(check, what: str, timeout: float, proc: subprocess.Popen | None = None, log: Path | None = None) -> None:
     """Poll check() until it is true; fail with the log's tail if the process died or time ran out."""

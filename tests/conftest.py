@@ -6,6 +6,7 @@ tests at external servers instead.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import time
@@ -22,11 +23,21 @@ sys.path.insert(0, str(ROOT / "infra"))
 from stack import Ports, Stack  # noqa: E402
 
 # Below the kernel's ephemeral range (32768-60999): a port in it can be held by any outgoing connection.
+# MOTCUA_TEST_STACK (0-9) moves them all by ten times its value, so that checkouts can run their tests at once.
 TEST_PORTS = Ports(
-    kafka=29092, controller=29093, mongo=28017, mongo_debug=28088, smtp=2526,
+    kafka=29092, controller=29093, mongo=28017, mongo_debug=28088, smtp=2600,
     http={"intake": 18081, "routing": 18082, "signing": 18083, "notification": 18084, "feedback": 18085},
     grpc={"intake": 19051, "routing": 19052, "signing": 19053, "notification": 19054, "feedback": 19055},
 )
+
+
+def stack_number(value: str) -> int:
+    if value not in [str(n) for n in range(10)]:
+        raise pytest.UsageError(f"MOTCUA_TEST_STACK must be a digit from 0 to 9, not {value!r}")
+    return int(value)
+
+
+PORTS = TEST_PORTS.shifted(10 * stack_number(os.environ.get("MOTCUA_TEST_STACK", "0")))
 
 
 def eventually(check: Callable[[], Any], timeout: float = 30.0, interval: float = 0.1, what: str = "condition") -> Any:
@@ -45,7 +56,7 @@ def eventually(check: Callable[[], Any], timeout: float = 30.0, interval: float 
 def stack() -> Iterator[Stack]:
     data = ROOT / ".data" / "test"
     shutil.rmtree(data, ignore_errors=True)
-    test_stack = Stack(data=data, run=ROOT / ".run" / "test", ports=TEST_PORTS)
+    test_stack = Stack(data=data, run=ROOT / ".run" / "test", ports=PORTS)
     try:
         test_stack.start_infra()
         yield test_stack

@@ -167,6 +167,20 @@ def test_parallel_submissions_get_unique_consecutive_codes(intake):  # type: ign
     assert sequences == list(range(sequences[0], sequences[0] + 48))
 
 
+def test_clerks_acting_on_one_dossier_at_once_make_exactly_one_decision(intake):  # type: ignore[no-untyped-def]
+    code = online(intake, "race-1")["code"]
+    actions = [("receive", {}), ("refuse", {"reason": "Không thuộc thẩm quyền"}),
+               ("supplement-request", {"items": [{"document_type": "to-khai", "reason": "Thiếu chữ ký"}]})] * 4
+    with ThreadPoolExecutor(12) as pool:
+        responses = list(pool.map(lambda a: post(intake, f"/api/v1/dossiers/{code}/{a[0]}", clerk(), a[1]), actions))
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [200] + [409] * 11, codes
+    assert {r.json()["reason"] for r in responses if r.status_code == 409} == {"DOSSIER_STATUS"}
+    winner = next(r.json() for r in responses if r.status_code == 200)
+    history = requests.get(f"{intake}/api/v1/dossiers/{code}", headers=citizen(), timeout=10).json()["history"]
+    assert [entry["status"]["code"] for entry in history] == [1, winner["status"]["code"]]
+
+
 def test_catalog_versions_keep_the_version_a_dossier_was_received_under(intake):  # type: ignore[no-untyped-def]
     procedure = requests.get(f"{intake}/api/v1/procedures/2.000635", timeout=10).json()
     dossier = post(intake, "/api/v1/dossiers", clerk(),
