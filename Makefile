@@ -26,7 +26,7 @@ test-unit: setup ## Only the unit tests (no Kafka, no database)
 	@$(PY) -m pytest libs/tests services -q
 
 lint: setup ## ruff over the code
-	@.venv/bin/ruff check libs services tests infra
+	@.venv/bin/ruff check libs services tests infra bench
 
 bench: setup ## Benchmarks on the local stack: throughput, latency percentiles, memory (BENCH_N, BENCH_CONCURRENCY)
 	@$(PY) -m bench.run

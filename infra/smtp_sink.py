@@ -18,7 +18,7 @@ class StoreToDirectory:
         self.counter = itertools.count(1)
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+    async def handle_DATA(self, server, session, envelope):
         with self.lock:
             name = f"{time.time_ns()}-{next(self.counter):06d}.eml"
         tmp = self.directory / f".{name}"

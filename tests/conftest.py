@@ -20,7 +20,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "infra"))
 
-from stack import Ports, Stack  # noqa: E402
+from stack import Ports, Stack
 
 # Below the kernel's ephemeral range (32768-60999): a port in it can be held by any outgoing connection.
 # MOTCUA_TEST_STACK (0-9) moves them all by ten times its value, so that checkouts can run their tests at once.
