@@ -55,17 +55,17 @@ kafka() {
 }
 
 ferretdb() {
-  if fresh ferretdb infra/ferretdb/go.mod infra/ferretdb/go.sum infra/ferretdb/atomic-writes.patch \
+  if fresh ferretdb infra/ferretdb/go.mod infra/ferretdb/go.sum infra/ferretdb/*.patch \
     && [ -x "$CACHE/bin/ferretdb" ]; then return; fi
-  say "FerretDB $FERRETDB_VERSION (go build, SQLite storage, atomic-writes.patch)"
+  say "FerretDB $FERRETDB_VERSION (go build, SQLite storage, with infra/ferretdb/*.patch)"
   need go "Go, to build FerretDB and Helm"
-  need patch "patch, to apply infra/ferretdb/atomic-writes.patch"
+  need patch "patch, to apply infra/ferretdb/*.patch"
   local src=$CACHE/ferretdb-src
   rm -rf "$src" && mkdir -p "$src"
   cp infra/ferretdb/go.mod infra/ferretdb/go.sum infra/ferretdb/tools.go "$src/"
   (cd "$src" && go mod vendor \
     && echo "$FERRETDB_VERSION" > vendor/github.com/FerretDB/FerretDB/build/version/version.txt \
-    && patch -s -p1 -d vendor/github.com/FerretDB/FerretDB < "$ROOT/infra/ferretdb/atomic-writes.patch" \
+    && for p in "$ROOT"/infra/ferretdb/*.patch; do patch -s -p1 -d vendor/github.com/FerretDB/FerretDB < "$p"; done \
     && GOFLAGS=-mod=vendor go build -trimpath -o "$CACHE/bin/ferretdb" github.com/FerretDB/FerretDB/cmd/ferretdb)
   stamp ferretdb
 }
