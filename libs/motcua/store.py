@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from pymongo import MongoClient
+from pymongo.collection import Collection
 from pymongo.database import Database
 
 
@@ -46,6 +47,16 @@ def ensure_indexes(db: Database, specs: dict[str, Iterable[IndexSpec]]) -> None:
             if spec.name:
                 options["name"] = spec.name
             db[collection].create_index(list(spec.keys), **options)
+
+
+def exists(collection: Collection, document_id: object) -> bool:
+    """Whether a document with this `_id` exists, read by `_id` equality alone.
+
+    Callers check several ids with one call each rather than one `{"_id": {"$in": ids}}`: FerretDB 1.x
+    pushes only a single `_id` equality down to SQLite and answers `$in` by scanning the collection, which
+    made each submission slower as the attachments grew (4.4 ms at 300 documents and rising).
+    """
+    return collection.find_one({"_id": document_id}, {"_id": 1}) is not None
 
 
 def ping(client: MongoClient) -> bool:

@@ -1,7 +1,8 @@
 """The database server applies each update of one document atomically, as MongoDB does.
 
 Everything that keeps state here relies on it: the outbox (a state change `$push`es its events while the
-relay `$pullAll`s published ones), counters (`$inc`) and status transitions (a filter on the current status).
+relay `$pullAll`s published ones), counters (`findAndModify` with `$inc`) and status transitions (a filter on the
+current status).
 Unpatched FerretDB 1.x on SQLite loses concurrent updates of one document; infra/ferretdb/atomic-writes.patch
 makes it serialize them, and these tests keep it (or whatever MONGO_URL points at) honest.
 """
@@ -14,7 +15,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from motcua import store
-from pymongo import MongoClient
+from pymongo import MongoClient, ReturnDocument
 from pymongo.collection import Collection
 
 pytestmark = pytest.mark.stack
@@ -78,3 +79,18 @@ def test_compare_and_set_lets_exactly_one_writer_win_each_round(collection: Coll
     doc = collection.find_one({"_id": 1})
     assert sum(wins) == 2 * ROUNDS
     assert doc["version"] == doc["n"] == 2 * ROUNDS
+
+
+def test_find_and_modify_increments_hand_out_each_number_once(collection: Collection) -> None:
+    numbers: list[list[int]] = [[], [], []]
+
+    def taker(me: int) -> Callable[[], None]:
+        def run() -> None:
+            for _ in range(ROUNDS):
+                counter = collection.find_one_and_update({"_id": "seq"}, {"$inc": {"seq": 1}}, upsert=True,
+                                                         return_document=ReturnDocument.AFTER)
+                numbers[me].append(counter["seq"])
+        return run
+
+    together(taker(0), taker(1), taker(2))
+    assert sorted(numbers[0] + numbers[1] + numbers[2]) == list(range(1, 3 * ROUNDS + 1))

@@ -8,9 +8,10 @@ from typing import Any
 
 import gridfs
 from motcua import calendar
-from motcua.store import IndexSpec
+from motcua.store import IndexSpec, exists
+from pymongo import ReturnDocument
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 INDEXES = {
     "agencies": [],
@@ -21,10 +22,10 @@ INDEXES = {
     "attachments": [],
     "citizen_documents": [],
     "counters": [],
-    "sequence_claims": [],
     calendar.COLLECTION: calendar.INDEXES,
 }
 OUTBOX_COLLECTIONS = ("dossiers",)
+DUPLICATE_KEY = 11000  # the server's error code for a taken unique key
 
 
 class Repository:
@@ -39,7 +40,6 @@ class Repository:
         self.calendar_overrides = db[calendar.COLLECTION]
         self.dossiers = db["dossiers"]
         self.counters = db["counters"]
-        self.sequence_claims = db["sequence_claims"]
         self.idempotency = db["idempotency"]
         self.attachments = db["attachments"]
         self.files = gridfs.GridFS(db, collection="attachment_files")
@@ -80,22 +80,10 @@ class Repository:
 
     # dossiers
     def next_sequence(self, unit: str, day: str) -> int:
-        """The next number in a receiving unit's daily sequence, unique under concurrency.
-
-        Each number is claimed by inserting a document with that number in its `_id`: the unique `_id`
-        is the one guarantee every MongoDB-wire server gives under concurrency (FerretDB's
-        findAndModify with $inc is not atomic). The hint document only says where to start trying.
-        """
-        hint = self.counters.find_one({"_id": f"{unit}-{day}"}) or {}
-        sequence = int(hint.get("seq", 0)) + 1
-        while True:
-            try:
-                self.sequence_claims.insert_one({"_id": f"{unit}-{day}-{sequence:06d}"})
-            except DuplicateKeyError:
-                sequence += 1
-                continue
-            self.counters.update_one({"_id": f"{unit}-{day}"}, {"$max": {"seq": sequence}}, upsert=True)
-            return sequence
+        """The next number in a receiving unit's daily sequence: one atomic `$inc`, unique under concurrency."""
+        counter = self.counters.find_one_and_update({"_id": f"{unit}-{day}"}, {"$inc": {"seq": 1}}, upsert=True,
+                                                    return_document=ReturnDocument.AFTER)
+        return int(counter["seq"])
 
     def insert_dossier(self, dossier: dict[str, Any]) -> None:
         self.dossiers.insert_one(dossier)
@@ -113,24 +101,23 @@ class Repository:
 
     # citizens' accepted documents, reusable in later dossiers (the "only once" rule)
     def remember_documents(self, citizen_id: str, documents: list[dict[str, Any]], dossier_code: str) -> None:
-        for document in documents:
-            self._remember(citizen_id, document, dossier_code)
-
-    def _remember(self, citizen_id: str, document: dict[str, Any], dossier_code: str) -> None:
+        """Record the documents as accepted for the citizen; ones already recorded keep their first dossier."""
+        now = datetime.now(UTC)
+        records: dict[str, dict[str, Any]] = {}
+        for d in documents:
+            key = f"{citizen_id}:{d['sha256']}"
+            records.setdefault(key, {"_id": key, "citizen_id": citizen_id, "sha256": d["sha256"], "type": d["type"],
+                                     "name": d["name"], "dossier_code": dossier_code, "accepted_at": now})
+        if not records:
+            return
         try:
-            self.citizen_documents.update_one(
-                {"_id": f"{citizen_id}:{document['sha256']}"},
-                {"$setOnInsert": {"citizen_id": citizen_id, "sha256": document["sha256"], "type": document["type"],
-                                  "name": document["name"], "dossier_code": dossier_code,
-                                  "accepted_at": datetime.now(UTC)}},
-                upsert=True,
-            )
-        except DuplicateKeyError:
-            pass  # a concurrent reception remembered the same document first
+            self.citizen_documents.insert_many(list(records.values()), ordered=False)
+        except BulkWriteError as error:
+            if any(e["code"] != DUPLICATE_KEY for e in error.details["writeErrors"]):
+                raise
 
     def known_documents(self, citizen_id: str, hashes: list[str]) -> set[str]:
-        ids = [f"{citizen_id}:{h}" for h in hashes]
-        return {d["sha256"] for d in self.citizen_documents.find({"_id": {"$in": ids}}, {"sha256": 1})}
+        return {h for h in set(hashes) if exists(self.citizen_documents, f"{citizen_id}:{h}")}
 
     # idempotency keys
     def claim_key(self, key: str, request_hash: str) -> dict[str, Any] | None:
@@ -154,7 +141,7 @@ class Repository:
         return self.attachments.find_one({"_id": sha256})
 
     def existing_attachments(self, ids: list[str]) -> set[str]:
-        return {d["_id"] for d in self.attachments.find({"_id": {"$in": ids}}, {"_id": 1})}
+        return {i for i in set(ids) if exists(self.attachments, i)}
 
     def save_attachment(self, sha256: str, content: bytes, *, content_type: str, filename: str) -> bool:
         """Store the content once by hash; returns False when it was already there."""
