@@ -11,7 +11,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "infra"))
 
-from stack import SERVICES, Ports, Stack, http_ok, port_open, wait_for
+from stack import SERVICES, Ports, Stack, http_ok, wait_for
 
 DATA = ROOT / ".data" / "bench"
 RUN = ROOT / ".run" / "bench"
@@ -25,13 +25,6 @@ PORTS = Ports(
 )
 
 __all__ = ["SERVICES", "Ports", "Settings", "Stack", "http_ok", "wait_for"]
-
-
-def ports_in_use() -> list[int]:
-    """The bench's ports that something already listens on (a bench stack that was not stopped?)."""
-    ports = [PORTS.kafka, PORTS.controller, PORTS.mongo, PORTS.mongo_debug, PORTS.smtp,
-             *PORTS.http.values(), *PORTS.grpc.values()]
-    return [port for port in ports if port_open(port)]
 
 
 class SettingsError(ValueError):

@@ -30,7 +30,6 @@ from bench.config import (
     Settings,
     SettingsError,
     Stack,
-    ports_in_use,
 )
 from bench.mail import MailWatcher
 from bench.pipeline import Pipeline
@@ -210,7 +209,7 @@ def main() -> int:
         print(error, file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    if busy := ports_in_use():
+    if busy := PORTS.in_use():
         print(f"the bench's ports {busy} are in use: is another bench running? (`ss -ltnp` shows by whom)",
               file=sys.stderr)
         return 2

@@ -35,6 +35,15 @@ class Ports:
     grpc: dict[str, int] = field(default_factory=lambda: {
         "intake": 50051, "routing": 50052, "signing": 50053, "notification": 50054, "feedback": 50055})
 
+    def all(self) -> list[int]:
+        """Every port of the layout."""
+        return [self.kafka, self.controller, self.mongo, self.mongo_debug, self.smtp, *self.http.values(),
+                *self.grpc.values()]
+
+    def in_use(self) -> list[int]:
+        """The ports of the layout that something already listens on (a stack that was not stopped?)."""
+        return [port for port in self.all() if port_open(port)]
+
     def shifted(self, offset: int) -> Ports:
         """The same layout moved by offset, for a second stack of the same kind on one machine."""
         return Ports(kafka=self.kafka + offset, controller=self.controller + offset, mongo=self.mongo + offset,
@@ -92,6 +101,9 @@ class Stack:
         return proc, log
 
     def start_infra(self) -> None:
+        if busy := self.ports.in_use():
+            raise RuntimeError(f"ports {busy} are already in use: is another stack of this kind running? "
+                               "(`ss -ltnp` shows by whom)")
         if "KAFKA_BOOTSTRAP_SERVERS" not in os.environ:
             self.start_kafka()
         if "MONGO_URL" not in os.environ:

@@ -19,10 +19,12 @@ def ephemeral_range() -> tuple[int, int]:
 
 
 def every_port(ports: Ports) -> list[int]:
+    """Read from the dataclass's fields, so that a port added to Ports but not to Ports.all() is caught."""
     found: list[int] = []
     for field in fields(ports):
         value = getattr(ports, field.name)
         found.extend(value.values() if isinstance(value, dict) else [value])
+    assert sorted(found) == sorted(ports.all())
     return found
 
 
