@@ -45,7 +45,8 @@ def configure(service: str, level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("waitress", "werkzeug"):
+    # fontTools logs about twenty INFO lines for every font subset, that is for every PDF signing renders.
+    for noisy in ("waitress", "werkzeug", "fontTools"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
     # kafka-python logs every refused reconnect as an ERROR, several a second while a broker is down; the
     # consumer loop and the outbox relay report outages themselves, once per attempt, with their context.
