@@ -18,15 +18,23 @@ import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from motcua.settings import KafkaSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("signing", "intake", "routing", "notification", "feedback")
+# The one account of the broker's SASL/PLAIN listener, which exists to test authenticated clients.
+SASL_USERNAME = "motcua"
+SASL_PASSWORD = "motcua-local-only"
 
 
 @dataclass
 class Ports:
     kafka: int = 9092
     controller: int = 9093
+    kafka_sasl: int = 9094
     mongo: int = 27017
     mongo_debug: int = 8088
     smtp: int = 2525
@@ -37,8 +45,8 @@ class Ports:
 
     def all(self) -> list[int]:
         """Every port of the layout."""
-        return [self.kafka, self.controller, self.mongo, self.mongo_debug, self.smtp, *self.http.values(),
-                *self.grpc.values()]
+        return [self.kafka, self.controller, self.kafka_sasl, self.mongo, self.mongo_debug, self.smtp,
+                *self.http.values(), *self.grpc.values()]
 
     def in_use(self) -> list[int]:
         """The ports of the layout that something already listens on (a stack that was not stopped?)."""
@@ -46,7 +54,8 @@ class Ports:
 
     def shifted(self, offset: int) -> Ports:
         """The same layout moved by offset, for a second stack of the same kind on one machine."""
-        return Ports(kafka=self.kafka + offset, controller=self.controller + offset, mongo=self.mongo + offset,
+        return Ports(kafka=self.kafka + offset, controller=self.controller + offset,
+                     kafka_sasl=self.kafka_sasl + offset, mongo=self.mongo + offset,
                      mongo_debug=self.mongo_debug + offset, smtp=self.smtp + offset,
                      http={name: port + offset for name, port in self.http.items()},
                      grpc={name: port + offset for name, port in self.grpc.items()})
@@ -89,8 +98,16 @@ class Stack:
         self.logs = run / "logs"
         self.logs.mkdir(parents=True, exist_ok=True)
         self.kafka_bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or f"127.0.0.1:{self.ports.kafka}"
+        self.kafka_sasl_bootstrap = f"127.0.0.1:{self.ports.kafka_sasl}"
         self.mongo_url = os.environ.get("MONGO_URL") or f"mongodb://127.0.0.1:{self.ports.mongo}/"
         self.mail_dir = data / "mail"
+
+    @property
+    def kafka(self) -> KafkaSettings:
+        """The kernel's KafkaSettings for this stack's broker (MOTCUA_KAFKA_* apply to an external one)."""
+        from motcua.settings import Env, KafkaSettings
+
+        return KafkaSettings.from_env(Env({**os.environ, "KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap}))
 
     def _spawn(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> tuple[subprocess.Popen, Path]:
         log = self.logs / f"{name}.log"
@@ -112,19 +129,24 @@ class Stack:
         sys.path.insert(0, str(ROOT / "libs"))
         from motcua.kafka import ensure_topics
 
-        ensure_topics(self.kafka_bootstrap, self.prefix)
+        ensure_topics(self.kafka, self.prefix)
 
     def start_kafka(self) -> None:
         directory = self.data / "kafka"
         directory.mkdir(parents=True, exist_ok=True)
         p = self.ports
         config = directory / "server.properties"
+        jaas = (f'org.apache.kafka.common.security.plain.PlainLoginModule required username="{SASL_USERNAME}" '
+                f'password="{SASL_PASSWORD}" user_{SASL_USERNAME}="{SASL_PASSWORD}";')
         config.write_text("\n".join([
             "process.roles=broker,controller", "node.id=1",
             f"controller.quorum.bootstrap.servers=127.0.0.1:{p.controller}",
-            f"listeners=PLAINTEXT://127.0.0.1:{p.kafka},CONTROLLER://127.0.0.1:{p.controller}",
-            f"advertised.listeners=PLAINTEXT://127.0.0.1:{p.kafka}", "controller.listener.names=CONTROLLER",
-            "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            f"listeners=PLAINTEXT://127.0.0.1:{p.kafka},CONTROLLER://127.0.0.1:{p.controller},SASL://127.0.0.1:{p.kafka_sasl}",
+            f"advertised.listeners=PLAINTEXT://127.0.0.1:{p.kafka},SASL://127.0.0.1:{p.kafka_sasl}",
+            "controller.listener.names=CONTROLLER", "inter.broker.listener.name=PLAINTEXT",
+            "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL:SASL_PLAINTEXT",
+            "listener.name.sasl.sasl.enabled.mechanisms=PLAIN",
+            f"listener.name.sasl.plain.sasl.jaas.config={jaas}",
             f"log.dirs={directory / 'logs'}", "offsets.topic.replication.factor=1", "offsets.topic.num.partitions=6",
             "transaction.state.log.replication.factor=1", "transaction.state.log.min.isr=1",
             "group.initial.rebalance.delay.ms=0", "auto.create.topics.enable=false", "num.partitions=1", "",

@@ -20,6 +20,7 @@ from motcua import logs, metrics
 from motcua.errors import DomainError
 from motcua.events import Event, UndecodableEvent
 from motcua.inbox import Inbox
+from motcua.settings import KafkaSettings
 from motcua.topics import DLQ_PARTITIONS, TOPICS, qualified
 
 log = logging.getLogger(__name__)
@@ -27,12 +28,15 @@ TRANSIENT_GRPC = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLIN
                             grpc.StatusCode.RESOURCE_EXHAUSTED})
 
 Handler = Callable[[Event], None]
+# Headers a dead letter carries besides the original ones: the error, where it came from, who gave up.
+DLQ_HEADER_PREFIX = "motcua_dlq_"
+DLQ_TOPIC_HEADER = f"{DLQ_HEADER_PREFIX}topic"
 
 
-def producer(bootstrap_servers: str, client_id: str) -> KafkaProducer:
+def producer(settings: KafkaSettings, client_id: str) -> KafkaProducer:
     """An idempotent producer that waits for all in-sync replicas."""
     return KafkaProducer(
-        bootstrap_servers=bootstrap_servers.split(","),
+        **settings.client_options(),
         client_id=client_id,
         acks="all",
         enable_idempotence=True,
@@ -44,13 +48,13 @@ def producer(bootstrap_servers: str, client_id: str) -> KafkaProducer:
     )
 
 
-def ensure_topics(bootstrap_servers: str, prefix: str = "", replication_factor: int = 1) -> list[str]:
+def ensure_topics(settings: KafkaSettings, prefix: str = "", replication_factor: int = 1) -> list[str]:
     """Create every topic and its DLQ if missing; returns the names created."""
     wanted = []
     for topic in TOPICS:
         wanted.append(NewTopic(qualified(topic.name, prefix), topic.partitions, replication_factor))
         wanted.append(NewTopic(qualified(topic.dlq, prefix), DLQ_PARTITIONS, replication_factor))
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers.split(","), client_id="motcua-topics")
+    admin = KafkaAdminClient(**settings.client_options(), client_id="motcua-topics")
     try:
         existing = set(admin.list_topics())
         missing = [t for t in wanted if t.name not in existing]
@@ -98,7 +102,7 @@ class RetryPolicy:
 class ConsumerLoop:
     """Reads a service's topics one message at a time, exactly once in effect through the inbox."""
 
-    bootstrap_servers: str
+    kafka: KafkaSettings
     group: str
     topics: list[str]
     handlers: dict[str, Handler]
@@ -108,6 +112,7 @@ class ConsumerLoop:
     poll_timeout_ms: int = 500
     max_poll_records: int = 200
     ready: threading.Event = field(default_factory=threading.Event)
+    _lag_topics: set[str] = field(default_factory=set, init=False, repr=False)
 
     def run(self, stop: threading.Event) -> None:
         """Poll, handle and commit until stop is set; a broker outage rebuilds the consumer after a backoff."""
@@ -125,13 +130,14 @@ class ConsumerLoop:
             finally:
                 if consumer is not None:
                     self._close(consumer)
+                self._forget_lag(self._lag_topics)
             if failures:
                 stop.wait(self.retry.delay(failures))
 
     def _consumer(self) -> KafkaConsumer:
         return KafkaConsumer(
             *self.topics,
-            bootstrap_servers=self.bootstrap_servers.split(","),
+            **self.kafka.client_options(),
             group_id=self.group,
             client_id=self.group,
             enable_auto_commit=False,
@@ -205,9 +211,9 @@ class ConsumerLoop:
 
     def _dead_letter(self, record: ConsumerRecord, error: Exception, attempts: int) -> None:
         headers = [
-            *[(k, v) for k, v in record.headers or () if not k.startswith("motcua_dlq_")],
+            *[(k, v) for k, v in record.headers or () if not k.startswith(DLQ_HEADER_PREFIX)],
             ("motcua_dlq_error", f"{type(error).__name__}: {error}".encode()[:4000]),
-            ("motcua_dlq_topic", record.topic.encode()),
+            (DLQ_TOPIC_HEADER, record.topic.encode()),
             ("motcua_dlq_partition", str(record.partition).encode()),
             ("motcua_dlq_offset", str(record.offset).encode()),
             ("motcua_dlq_attempts", str(attempts).encode()),
@@ -220,8 +226,10 @@ class ConsumerLoop:
         log.error("message sent to %s.dlq after %d attempt(s): %s", record.topic, attempts, error)
 
     def _report_lag(self, consumer: KafkaConsumer) -> None:
+        """Set the lag of each topic this consumer is assigned; drop the topics a rebalance took away."""
+        assignment = consumer.assignment()
         lag_by_topic: dict[str, int] = {}
-        for partition in consumer.assignment():
+        for partition in assignment:
             end = consumer.highwater(partition)
             if end is None:
                 continue
@@ -229,4 +237,11 @@ class ConsumerLoop:
             lag_by_topic[partition.topic] = lag_by_topic.get(partition.topic, 0) + max(end - position, 0)
         for topic, lag in lag_by_topic.items():
             metrics.consumer_lag.labels(topic, self.group).set(lag)
+        self._forget_lag(self._lag_topics - {partition.topic for partition in assignment})
+        self._lag_topics |= lag_by_topic.keys()
+
+    def _forget_lag(self, topics: set[str]) -> None:
+        for topic in list(topics):
+            metrics.consumer_lag.remove(topic, self.group)
+            self._lag_topics.discard(topic)
 

@@ -5,10 +5,17 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import ssl
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+
+from kafka.errors import (
+    IllegalSaslStateError,
+    SaslAuthenticationFailedError,
+    UnsupportedSaslMechanismError,
+)
 
 # The default is never mutated: bound() always sets a new dict.
 _context: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("motcua_log_context", default={})  # noqa: B039
@@ -38,6 +45,16 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
+class KafkaRefusals(logging.Filter):
+    """Lets through kafka-python's reports that a broker refused the client's credentials or TLS handshake."""
+
+    REFUSALS = (SaslAuthenticationFailedError, UnsupportedSaslMechanismError, IllegalSaslStateError, ssl.SSLError)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args if isinstance(record.args, tuple) else ()
+        return any(isinstance(arg, self.REFUSALS) for arg in args)
+
+
 def configure(service: str, level: str = "INFO") -> None:
     """Send every log record to stdout as JSON."""
     handler = logging.StreamHandler(sys.stdout)
@@ -51,6 +68,11 @@ def configure(service: str, level: str = "INFO") -> None:
     # kafka-python logs every refused reconnect as an ERROR, several a second while a broker is down; the
     # consumer loop and the outbox relay report outages themselves, once per attempt, with their context.
     logging.getLogger("kafka").setLevel(max(logging.CRITICAL, root.level))
+    # Refused credentials or certificates are not an outage: they are shown, or a bad setting hides behind retries.
+    bootstrap = logging.getLogger("kafka.net.manager")
+    bootstrap.setLevel(max(logging.WARNING, root.level))
+    if not any(isinstance(f, KafkaRefusals) for f in bootstrap.filters):
+        bootstrap.addFilter(KafkaRefusals())
 
 
 @contextmanager

@@ -1,7 +1,8 @@
 """What every service process holds (database, producer, readiness) and how its roles are started.
 
 Roles: `serve` runs HTTP, gRPC and the outbox relay; `worker` runs the Kafka consumer, the relay and
-HTTP for health and metrics; `all` runs everything in one process (the local default).
+HTTP for health and metrics; a service's own loops (refreshing gauges) run in both; `all` runs
+everything in one process (the local default).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from motcua.inbox import Inbox
 from motcua.outbox import INDEX as OUTBOX_INDEX
 from motcua.outbox import OutboxRelay
 from motcua.rpc import build_server
-from motcua.runtime import Runtime
+from motcua.runtime import Loop, Runtime
 from motcua.settings import CommonSettings, SettingsError
 from motcua.topics import CONSUMES, group_id, qualified
 
@@ -54,7 +55,7 @@ class Platform:
         self.kafka: KafkaProducer = _producer(settings, producer_wait)
         self.readiness = health.Readiness({
             "mongodb": health.mongo_check(self.mongo),
-            "kafka": health.kafka_check(settings.kafka_bootstrap_servers),
+            "kafka": health.kafka_check(settings.kafka.bootstrap_servers),
         })
         self.inbox = Inbox(self.db["inbox"])
 
@@ -87,6 +88,7 @@ class Process:
     grpc_services: list[GrpcService] = field(default_factory=list)
     relay: OutboxRelay | None = None
     handlers: dict[str, kafka.Handler] = field(default_factory=dict)
+    loops: dict[str, Loop] = field(default_factory=dict)
 
     def run(self, role: str) -> None:
         if role not in ROLES:
@@ -96,6 +98,8 @@ class Process:
         runtime.http(self.app, settings.http_port)
         if self.relay is not None:
             runtime.loop("relay", self.relay.run)
+        for name, loop in self.loops.items():
+            runtime.loop(name, loop)
         if role in ("all", "serve") and self.grpc_services:
             server, servicer = build_server(
                 service=settings.service, port=settings.grpc_port,
@@ -114,7 +118,7 @@ class Process:
         topics = [qualified(t.name, settings.topic_prefix) for t in CONSUMES[settings.service]]
         group = qualified(group_id(settings.service), settings.topic_prefix)
         return kafka.ConsumerLoop(
-            bootstrap_servers=settings.kafka_bootstrap_servers, group=group, topics=topics,
+            kafka=settings.kafka, group=group, topics=topics,
             handlers=self.handlers, inbox=self.platform.inbox, dlq_producer=self.platform.kafka,
         )
 
@@ -124,11 +128,11 @@ def _producer(settings: CommonSettings, wait: float) -> KafkaProducer:
     deadline = time.monotonic() + wait
     while True:
         try:
-            return kafka.producer(settings.kafka_bootstrap_servers, f"motcua-{settings.service}")
+            return kafka.producer(settings.kafka, f"motcua-{settings.service}")
         except KafkaTimeoutError:
             if time.monotonic() > deadline:
                 raise
-            log.warning("Kafka at %s not reachable yet; retrying", settings.kafka_bootstrap_servers)
+            log.warning("Kafka at %s not reachable yet; retrying", settings.kafka.bootstrap_servers)
 
 
 def run_service(service: str, load_settings: Callable[[], Any], build: Callable[[Any, Platform], Process],

@@ -16,6 +16,21 @@ log = logging.getLogger(__name__)
 Loop = Callable[[threading.Event], None]
 
 
+def every(seconds: float, action: Callable[[], None], what: str) -> Loop:
+    """A loop that runs action at once, then every `seconds` until stopped; a failure waits for the next turn."""
+
+    def loop(stop: threading.Event) -> None:
+        while True:
+            try:
+                action()
+            except Exception as error:  # noqa: BLE001 - a failed turn must not stop the process; the next one retries
+                log.warning("%s failed (%r); trying again in %.0fs", what, error, seconds)
+            if stop.wait(seconds):
+                return
+
+    return loop
+
+
 class Runtime:
     """Collects the parts of a process; `run()` starts them and blocks until SIGINT or SIGTERM."""
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, overload
 
 
 class SettingsError(ValueError):
@@ -60,6 +61,34 @@ class Env:
             raise SettingsError(f"{name} points at {path}, which does not exist")
         return path
 
+    def readable_file(self, name: str) -> Path | None:
+        """An optional path that must name a file this process can read."""
+        raw = self.optional(name)
+        if raw is None:
+            return None
+        path = Path(raw)
+        if not path.is_file():
+            raise SettingsError(f"{name} points at {path}, which is not a file")
+        if not os.access(path, os.R_OK):
+            raise SettingsError(f"{name} points at {path}, which this process may not read")
+        return path
+
+    @overload
+    def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str: ...
+
+    @overload
+    def choice(self, name: str, default: None, choices: tuple[str, ...]) -> str | None: ...
+
+    def choice(self, name: str, default: str | None, choices: tuple[str, ...]) -> str | None:
+        """One of a fixed set of words (compared in upper case), or the default when unset."""
+        raw = self.optional(name)
+        if raw is None:
+            return default
+        value = raw.strip().upper()
+        if value not in choices:
+            raise SettingsError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+        return value
+
     def address(self, name: str, default: str) -> str:
         value = self.str(name, default)
         host, sep, port = value.rpartition(":")
@@ -68,12 +97,81 @@ class Env:
         return value
 
 
+SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
+
+
+@dataclass(frozen=True)
+class KafkaSettings:
+    """How to reach and authenticate to the brokers; the names follow kafka-python's parameters."""
+
+    bootstrap_servers: str
+    security_protocol: str = "PLAINTEXT"
+    ssl_cafile: Path | None = None
+    ssl_certfile: Path | None = None
+    ssl_keyfile: Path | None = None
+    sasl_mechanism: str | None = None
+    sasl_username: str | None = None
+    sasl_password: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_env(cls, env: Env | None = None) -> KafkaSettings:
+        env = env or Env()
+        settings = cls(
+            bootstrap_servers=env.str("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
+            security_protocol=env.choice("MOTCUA_KAFKA_SECURITY_PROTOCOL", "PLAINTEXT", SECURITY_PROTOCOLS),
+            ssl_cafile=env.readable_file("MOTCUA_KAFKA_SSL_CAFILE"),
+            ssl_certfile=env.readable_file("MOTCUA_KAFKA_SSL_CERTFILE"),
+            ssl_keyfile=env.readable_file("MOTCUA_KAFKA_SSL_KEYFILE"),
+            sasl_mechanism=env.choice("MOTCUA_KAFKA_SASL_MECHANISM", None, SASL_MECHANISMS),
+            sasl_username=env.optional("MOTCUA_KAFKA_SASL_USERNAME"),
+            sasl_password=env.optional("MOTCUA_KAFKA_SASL_PASSWORD"),
+        )
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        """Refuse combinations the brokers would refuse later, naming the variable to fix."""
+        protocol = f"MOTCUA_KAFKA_SECURITY_PROTOCOL={self.security_protocol}"
+        tls_files = {"MOTCUA_KAFKA_SSL_CAFILE": self.ssl_cafile, "MOTCUA_KAFKA_SSL_CERTFILE": self.ssl_certfile,
+                     "MOTCUA_KAFKA_SSL_KEYFILE": self.ssl_keyfile}
+        if not self.security_protocol.endswith("SSL"):
+            for name, value in tls_files.items():
+                if value is not None:
+                    raise SettingsError(f"{name} is set but {protocol} uses no TLS: use SSL or SASL_SSL")
+        if (self.ssl_certfile is None) != (self.ssl_keyfile is None):
+            given, missing = (("MOTCUA_KAFKA_SSL_CERTFILE", "MOTCUA_KAFKA_SSL_KEYFILE") if self.ssl_keyfile is None
+                              else ("MOTCUA_KAFKA_SSL_KEYFILE", "MOTCUA_KAFKA_SSL_CERTFILE"))
+            raise SettingsError(f"{missing} is required with {given}: a client certificate needs its key")
+        sasl = {"MOTCUA_KAFKA_SASL_MECHANISM": self.sasl_mechanism, "MOTCUA_KAFKA_SASL_USERNAME": self.sasl_username,
+                "MOTCUA_KAFKA_SASL_PASSWORD": self.sasl_password}
+        if self.security_protocol.startswith("SASL_"):
+            for name, value in sasl.items():
+                if value is None:
+                    raise SettingsError(f"{name} is required with {protocol}")
+        else:
+            for name, value in sasl.items():
+                if value is not None:
+                    raise SettingsError(f"{name} is set but {protocol} does not authenticate: "
+                                        "use SASL_PLAINTEXT or SASL_SSL")
+
+    def client_options(self) -> dict[str, Any]:
+        """The connection arguments of every kafka-python client: producer, consumer and admin alike."""
+        options: dict[str, Any] = {"bootstrap_servers": self.bootstrap_servers.split(","),
+                                   "security_protocol": self.security_protocol}
+        optional = {"ssl_cafile": self.ssl_cafile, "ssl_certfile": self.ssl_certfile, "ssl_keyfile": self.ssl_keyfile,
+                    "sasl_mechanism": self.sasl_mechanism, "sasl_plain_username": self.sasl_username,
+                    "sasl_plain_password": self.sasl_password}
+        options.update({name: str(value) for name, value in optional.items() if value is not None})
+        return options
+
+
 @dataclass(frozen=True)
 class CommonSettings:
     """What every service needs: where Kafka and MongoDB are, how to log, how to check tokens."""
 
     service: str
-    kafka_bootstrap_servers: str
+    kafka: KafkaSettings
     mongo_url: str
     topic_prefix: str
     database_prefix: str
@@ -95,7 +193,7 @@ class CommonSettings:
         jwt_key = env.optional("MOTCUA_JWT_PUBLIC_KEY")
         return cls(
             service=service,
-            kafka_bootstrap_servers=env.str("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
+            kafka=KafkaSettings.from_env(env),
             mongo_url=mongo_url,
             topic_prefix=env.optional("MOTCUA_TOPIC_PREFIX") or "",
             database_prefix=env.optional("MOTCUA_DATABASE_PREFIX") or "",

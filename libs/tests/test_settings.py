@@ -1,7 +1,8 @@
+import os
 from pathlib import Path
 
 import pytest
-from motcua.settings import CommonSettings, Env, SettingsError
+from motcua.settings import CommonSettings, Env, KafkaSettings, SettingsError
 
 
 def load(environ: dict[str, str]) -> CommonSettings:
@@ -11,7 +12,7 @@ def load(environ: dict[str, str]) -> CommonSettings:
 def test_defaults_apply_when_the_environment_is_empty():
     settings = load({})
     assert settings.service == "intake"
-    assert settings.kafka_bootstrap_servers == "127.0.0.1:9092"
+    assert settings.kafka == KafkaSettings(bootstrap_servers="127.0.0.1:9092", security_protocol="PLAINTEXT")
     assert settings.mongo_url == "mongodb://127.0.0.1:27017/"
     assert settings.topic_prefix == ""
     assert settings.database_prefix == ""
@@ -73,3 +74,95 @@ def test_env_address_needs_host_and_port():
     assert Env({"ADDR": "routing:50052"}).address("ADDR", "x:1") == "routing:50052"
     with pytest.raises(SettingsError, match="ADDR"):
         Env({"ADDR": "routing"}).address("ADDR", "x:1")
+
+
+def kafka(environ: dict[str, str]) -> KafkaSettings:
+    return KafkaSettings.from_env(Env(environ))
+
+
+@pytest.fixture
+def pem_files(tmp_path: Path) -> dict[str, str]:
+    files = {}
+    for name in ("ca.crt", "user.crt", "user.key"):
+        (tmp_path / name).write_text("-----BEGIN CERTIFICATE-----\n")
+        files[name] = str(tmp_path / name)
+    return files
+
+
+def test_kafka_defaults_to_plain_text_without_credentials():
+    assert kafka({"KAFKA_BOOTSTRAP_SERVERS": "k1:9092,k2:9092"}).client_options() == {
+        "bootstrap_servers": ["k1:9092", "k2:9092"], "security_protocol": "PLAINTEXT"}
+
+
+def test_kafka_sasl_over_tls_gives_every_client_option(pem_files):
+    settings = kafka({"MOTCUA_KAFKA_SECURITY_PROTOCOL": "sasl_ssl", "MOTCUA_KAFKA_SSL_CAFILE": pem_files["ca.crt"],
+                      "MOTCUA_KAFKA_SASL_MECHANISM": "scram-sha-512", "MOTCUA_KAFKA_SASL_USERNAME": "motcua",
+                      "MOTCUA_KAFKA_SASL_PASSWORD": "s3cret"})
+    assert settings.client_options() == {
+        "bootstrap_servers": ["127.0.0.1:9092"], "security_protocol": "SASL_SSL", "ssl_cafile": pem_files["ca.crt"],
+        "sasl_mechanism": "SCRAM-SHA-512", "sasl_plain_username": "motcua", "sasl_plain_password": "s3cret"}
+    assert "s3cret" not in repr(settings)
+
+
+def test_kafka_mutual_tls_passes_the_client_certificate_and_key(pem_files):
+    options = kafka({"MOTCUA_KAFKA_SECURITY_PROTOCOL": "SSL", "MOTCUA_KAFKA_SSL_CERTFILE": pem_files["user.crt"],
+                     "MOTCUA_KAFKA_SSL_KEYFILE": pem_files["user.key"]}).client_options()
+    assert (options["ssl_certfile"], options["ssl_keyfile"]) == (pem_files["user.crt"], pem_files["user.key"])
+    assert "ssl_cafile" not in options and "sasl_mechanism" not in options
+
+
+@pytest.mark.parametrize(("environ", "message"), [
+    ({"MOTCUA_KAFKA_SECURITY_PROTOCOL": "TLS"},
+     "MOTCUA_KAFKA_SECURITY_PROTOCOL must be one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL, got 'TLS'"),
+    ({"MOTCUA_KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT", "MOTCUA_KAFKA_SASL_MECHANISM": "GSSAPI",
+      "MOTCUA_KAFKA_SASL_USERNAME": "u", "MOTCUA_KAFKA_SASL_PASSWORD": "p"},
+     "MOTCUA_KAFKA_SASL_MECHANISM must be one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, got 'GSSAPI'"),
+    ({"MOTCUA_KAFKA_SECURITY_PROTOCOL": "SASL_SSL", "MOTCUA_KAFKA_SASL_MECHANISM": "PLAIN",
+      "MOTCUA_KAFKA_SASL_PASSWORD": "p"},
+     "MOTCUA_KAFKA_SASL_USERNAME is required with MOTCUA_KAFKA_SECURITY_PROTOCOL=SASL_SSL"),
+    ({"MOTCUA_KAFKA_SECURITY_PROTOCOL": "SASL_SSL", "MOTCUA_KAFKA_SASL_MECHANISM": "PLAIN",
+      "MOTCUA_KAFKA_SASL_USERNAME": "u"},
+     "MOTCUA_KAFKA_SASL_PASSWORD is required with MOTCUA_KAFKA_SECURITY_PROTOCOL=SASL_SSL"),
+    ({"MOTCUA_KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT", "MOTCUA_KAFKA_SASL_USERNAME": "u",
+      "MOTCUA_KAFKA_SASL_PASSWORD": "p"},
+     "MOTCUA_KAFKA_SASL_MECHANISM is required with MOTCUA_KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT"),
+    ({"MOTCUA_KAFKA_SASL_MECHANISM": "PLAIN", "MOTCUA_KAFKA_SASL_USERNAME": "u", "MOTCUA_KAFKA_SASL_PASSWORD": "p"},
+     "MOTCUA_KAFKA_SASL_MECHANISM is set but MOTCUA_KAFKA_SECURITY_PROTOCOL=PLAINTEXT does not authenticate"),
+], ids=["protocol", "mechanism", "no-username", "no-password", "no-mechanism", "sasl-without-protocol"])
+def test_kafka_refuses_bad_values_and_incomplete_sasl(environ, message):
+    with pytest.raises(SettingsError) as raised:
+        kafka(environ)
+    assert str(raised.value).startswith(message)
+
+
+def test_kafka_refuses_a_certificate_without_its_key(pem_files):
+    with pytest.raises(SettingsError, match="^MOTCUA_KAFKA_SSL_KEYFILE is required with MOTCUA_KAFKA_SSL_CERTFILE"):
+        kafka({"MOTCUA_KAFKA_SECURITY_PROTOCOL": "SSL", "MOTCUA_KAFKA_SSL_CERTFILE": pem_files["user.crt"]})
+    with pytest.raises(SettingsError, match="^MOTCUA_KAFKA_SSL_CERTFILE is required with MOTCUA_KAFKA_SSL_KEYFILE"):
+        kafka({"MOTCUA_KAFKA_SECURITY_PROTOCOL": "SSL", "MOTCUA_KAFKA_SSL_KEYFILE": pem_files["user.key"]})
+
+
+def test_kafka_refuses_tls_files_without_tls(pem_files):
+    with pytest.raises(SettingsError, match="^MOTCUA_KAFKA_SSL_CAFILE is set but MOTCUA_KAFKA_SECURITY_PROTOCOL="
+                                            "SASL_PLAINTEXT uses no TLS"):
+        kafka({"MOTCUA_KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT", "MOTCUA_KAFKA_SSL_CAFILE": pem_files["ca.crt"],
+               "MOTCUA_KAFKA_SASL_MECHANISM": "PLAIN", "MOTCUA_KAFKA_SASL_USERNAME": "u",
+               "MOTCUA_KAFKA_SASL_PASSWORD": "p"})
+
+
+def test_kafka_refuses_a_missing_or_unreadable_file(tmp_path: Path, pem_files):
+    with pytest.raises(SettingsError, match=f"^MOTCUA_KAFKA_SSL_CAFILE points at {tmp_path}/none.crt, which is not a file"):
+        kafka({"MOTCUA_KAFKA_SECURITY_PROTOCOL": "SSL", "MOTCUA_KAFKA_SSL_CAFILE": str(tmp_path / "none.crt")})
+    with pytest.raises(SettingsError, match="^MOTCUA_KAFKA_SSL_CAFILE points at .*, which is not a file"):
+        kafka({"MOTCUA_KAFKA_SECURITY_PROTOCOL": "SSL", "MOTCUA_KAFKA_SSL_CAFILE": str(tmp_path)})
+    Path(pem_files["user.key"]).chmod(0)
+    if os.access(pem_files["user.key"], os.R_OK):
+        pytest.skip("running as root: every file is readable")
+    with pytest.raises(SettingsError, match="^MOTCUA_KAFKA_SSL_KEYFILE points at .*user.key, which this process may not read"):
+        kafka({"MOTCUA_KAFKA_SECURITY_PROTOCOL": "SSL", "MOTCUA_KAFKA_SSL_CERTFILE": pem_files["user.crt"],
+               "MOTCUA_KAFKA_SSL_KEYFILE": pem_files["user.key"]})
+
+
+def test_common_settings_carry_the_kafka_settings():
+    settings = load({"KAFKA_BOOTSTRAP_SERVERS": "kafka:9093", "MOTCUA_KAFKA_SECURITY_PROTOCOL": "SSL"})
+    assert settings.kafka.bootstrap_servers == "kafka:9093" and settings.kafka.security_protocol == "SSL"

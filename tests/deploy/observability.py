@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,28 +18,6 @@ ROOT = Path(__file__).resolve().parents[2]
 DASHBOARDS = ROOT / "helm" / "motcua" / "dashboards"
 
 
-@dataclass(frozen=True)
-class Planned:
-    """A series the alerts or dashboards use that no service exports yet."""
-
-    service: str
-    kind: str
-    labels: tuple[str, ...]
-    meaning: str
-
-
-# Series that later work adds to the services. Each is used by a rule or a dashboard already, so the
-# gap shows here (and in docs/observability.md) instead of as an alert that silently never fires.
-NOT_YET_EXPORTED = {
-    "motcua_dossiers_overdue": Planned(
-        "routing", "gauge", ("agency",), "open dossiers past their legal deadline, by receiving agency"),
-    "motcua_dossiers_in_progress": Planned(
-        "routing", "gauge", ("agency",), "open dossiers not yet decided, by receiving agency"),
-    "motcua_dossiers_completed_total": Planned(
-        "routing", "counter", ("agency", "timeliness"), "dossiers completed, timeliness on_time or late"),
-    "motcua_signing_certificate_expiry_timestamp_seconds": Planned(
-        "signing", "gauge", ("signer",), "notAfter of each signer's certificate, in Unix seconds"),
-}
 # Made by Prometheus itself for every target, not by a service.
 PROMETHEUS_GENERATED = {"up"}
 
@@ -127,9 +104,9 @@ def exported_names(families: Iterable[Any]) -> set[str]:
 
 
 def missing(queries: Iterable[tuple[str, str]], exported: set[str], recorded: set[str]) -> dict[str, list[str]]:
-    """Metric name -> where it is used, for the names that are neither exported, recorded nor expected."""
+    """Metric name -> where it is used, for the names that are neither exported nor recorded."""
     absent: dict[str, list[str]] = {}
     for where, query in queries:
-        for name in metric_names(query) - exported - recorded - PROMETHEUS_GENERATED - NOT_YET_EXPORTED.keys():
+        for name in metric_names(query) - exported - recorded - PROMETHEUS_GENERATED:
             absent.setdefault(name, []).append(where)
     return absent

@@ -64,17 +64,6 @@ def test_rules_and_dashboards_use_only_series_the_code_declares(rule_docs, decla
     assert observability.missing(queries, declared, recorded(rule_docs)) == {}
 
 
-def test_the_list_of_series_not_yet_exported_is_current(rule_docs, declared):
-    """An entry is dropped once a service exports it, and every entry is used somewhere."""
-    assert not observability.NOT_YET_EXPORTED.keys() & declared, "exported now: remove it from NOT_YET_EXPORTED"
-    used = set().union(*(observability.metric_names(q) for _, q in
-                         [*observability.rule_queries(rule_docs), *observability.dashboard_queries()]))
-    assert observability.NOT_YET_EXPORTED.keys() <= used
-    catalog = (ROOT / "docs" / "observability.md").read_text(encoding="utf-8")
-    for name in observability.NOT_YET_EXPORTED:
-        assert name in catalog, f"{name} is not in docs/observability.md"
-
-
 def test_every_declared_metric_is_in_the_catalog(declared):
     catalog = (ROOT / "docs" / "observability.md").read_text(encoding="utf-8")
     names = {family.name + ("_total" if family.type == "counter" else "") for family in REGISTRY.collect()

@@ -13,11 +13,6 @@ import pytest
 from tests.deploy.conftest import ROOT, SERVICES, VALUE_SETS, find
 
 READ = re.compile(r'env\.\w+\(\s*"([A-Z][A-Z0-9_]+)"')
-# Kafka TLS and SASL: rendered by the charts, to be read by libs/motcua/settings.py and passed to the
-# kafka-python clients (docs/deploy.md lists them); until then only the topic Job uses them.
-KAFKA_SECURITY = {"MOTCUA_KAFKA_SECURITY_PROTOCOL", "MOTCUA_KAFKA_SSL_CAFILE", "MOTCUA_KAFKA_SSL_CERTFILE",
-                  "MOTCUA_KAFKA_SSL_KEYFILE", "MOTCUA_KAFKA_SASL_MECHANISM", "MOTCUA_KAFKA_SASL_USERNAME",
-                  "MOTCUA_KAFKA_SASL_PASSWORD"}
 # Read by the code but left to its default on purpose: the trust roots are root.pem in the mounted PKI
 # Secret, which is the default.
 LEFT_TO_DEFAULT = {"signing": {"MOTCUA_SIGNING_TRUST_ROOTS"}}
@@ -44,7 +39,7 @@ def rendered_for(rendered, service: str) -> set[str]:
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_the_chart_sets_only_what_the_service_reads(rendered, service):
-    assert rendered_for(rendered, service) - read_by(service) - KAFKA_SECURITY == set()
+    assert rendered_for(rendered, service) - read_by(service) == set()
 
 
 @pytest.mark.parametrize("service", SERVICES)

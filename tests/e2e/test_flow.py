@@ -25,7 +25,7 @@ def platform(stack) -> Iterator:  # type: ignore[no-untyped-def]
     stack.prefix = "e2e"
     from motcua.kafka import ensure_topics
 
-    ensure_topics(stack.kafka_bootstrap, "e2e")
+    ensure_topics(stack.kafka, "e2e")
     for name in SERVICES:
         stack.start_service(name)
     yield stack

@@ -46,7 +46,7 @@ CONFIG = {
 def intake(stack) -> Iterator[str]:  # type: ignore[no-untyped-def]
     # A fresh prefix: a fresh database and topics, so earlier runs' dossiers and idempotency keys never leak in.
     stack.prefix = f"oas{uuid.uuid4().hex[:8]}"
-    ensure_topics(stack.kafka_bootstrap, stack.prefix)
+    ensure_topics(stack.kafka, stack.prefix)
     stack.start_service("signing", label="signing-oas")
     stack.start_service("intake", label="intake-oas")
     yield f"http://127.0.0.1:{stack.ports.http['intake']}"

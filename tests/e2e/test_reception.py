@@ -34,7 +34,7 @@ PREFIX = "rcp"
 @pytest.fixture(scope="module")
 def intake(stack) -> Iterator[str]:  # type: ignore[no-untyped-def]
     stack.prefix = PREFIX
-    ensure_topics(stack.kafka_bootstrap, PREFIX)
+    ensure_topics(stack.kafka, PREFIX)
     stack.start_service("signing", label="signing-rcp")
     stack.start_service("intake", label="intake-rcp")
     yield f"http://127.0.0.1:{stack.ports.http['intake']}"

@@ -55,7 +55,7 @@ class Submitter(threading.Thread):
 @pytest.fixture
 def services(stack):  # type: ignore[no-untyped-def]
     stack.prefix = PREFIX
-    ensure_topics(stack.kafka_bootstrap, PREFIX)
+    ensure_topics(stack.kafka, PREFIX)
     stack.start_service("intake", label="intake-outage")
     stack.start_service("routing", label="routing-outage")
     yield stack

@@ -30,7 +30,7 @@ def mongo(stack) -> Iterator[MongoClient]:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def producer(stack) -> Iterator[KafkaProducer]:  # type: ignore[no-untyped-def]
-    p = mkafka.producer(stack.kafka_bootstrap, "motcua-tests")
+    p = mkafka.producer(stack.kafka, "motcua-tests")
     yield p
     p.close()
 
@@ -72,8 +72,8 @@ def test_relay_publishes_what_a_crash_left_in_the_outbox(stack, mongo, producer,
 
 
 def run_consumer(stack, prefix, handlers, inbox, retry=None):  # type: ignore[no-untyped-def]
-    dlq = mkafka.producer(stack.kafka_bootstrap, "motcua-tests-dlq")
-    loop = mkafka.ConsumerLoop(bootstrap_servers=stack.kafka_bootstrap, group=f"{prefix}-group",
+    dlq = mkafka.producer(stack.kafka, "motcua-tests-dlq")
+    loop = mkafka.ConsumerLoop(kafka=stack.kafka, group=f"{prefix}-group",
                                topics=[qualified(t, prefix) for t in ("motcua.feedback.v1",)], handlers=handlers,
                                inbox=inbox, dlq_producer=dlq, retry=retry or mkafka.RetryPolicy())
     stop = threading.Event()

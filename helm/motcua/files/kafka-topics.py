@@ -1,30 +1,21 @@
 # Creates the motcua topics that are missing and raises partition counts that are too low; it never
 # deletes a topic or lowers anything. Run by the chart's topic Job: argv[1] is the JSON list of topics
-# ({name, partitions, replicas, config}), the connection comes from the same variables as the services'.
+# ({name, partitions, replicas, config}); the connection is read by the kernel, as the services read it.
 import json
-import os
 import sys
 
 from kafka import KafkaAdminClient
 from kafka.admin import NewPartitions, NewTopic
 from kafka.errors import TopicAlreadyExistsError
+from motcua.settings import KafkaSettings, SettingsError
 
 wanted = {topic["name"]: topic for topic in json.loads(sys.argv[1])}
-env = os.environ.get
-options = {
-    "bootstrap_servers": env("KAFKA_BOOTSTRAP_SERVERS", "").split(","),
-    "client_id": "motcua-kafka-topics",
-    "security_protocol": env("MOTCUA_KAFKA_SECURITY_PROTOCOL") or "PLAINTEXT",
-    "request_timeout_ms": 30000,
-}
-for option, variable in (("ssl_cafile", "MOTCUA_KAFKA_SSL_CAFILE"), ("ssl_certfile", "MOTCUA_KAFKA_SSL_CERTFILE"),
-                         ("ssl_keyfile", "MOTCUA_KAFKA_SSL_KEYFILE"), ("sasl_mechanism", "MOTCUA_KAFKA_SASL_MECHANISM"),
-                         ("sasl_plain_username", "MOTCUA_KAFKA_SASL_USERNAME"),
-                         ("sasl_plain_password", "MOTCUA_KAFKA_SASL_PASSWORD")):
-    if env(variable):
-        options[option] = env(variable)
+try:
+    connection = KafkaSettings.from_env()
+except SettingsError as error:
+    sys.exit(f"kafka-topics: {error}")
 
-admin = KafkaAdminClient(**options)
+admin = KafkaAdminClient(**connection.client_options(), client_id="motcua-kafka-topics", request_timeout_ms=30000)
 try:
     existing = set(admin.list_topics())
     missing = [NewTopic(name, topic["partitions"], topic["replicas"],

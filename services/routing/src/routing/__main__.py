@@ -8,6 +8,7 @@ from importlib import resources
 
 from motcua.platform import GrpcService, Platform, Process, run_service
 from motcua.rpc import channel
+from motcua.runtime import every
 from motcua.v1 import routing_pb2, routing_pb2_grpc
 
 from routing import handlers
@@ -17,6 +18,8 @@ from routing.service import RoutingService
 from routing.servicer import WorkbenchServicer
 from routing.settings import Settings
 from routing.signer import GrpcResultSigner
+
+OPEN_DOSSIERS_REFRESH_SECONDS = 30.0
 
 
 def build(settings: Settings, platform: Platform) -> Process:
@@ -36,6 +39,8 @@ def build(settings: Settings, platform: Platform) -> Process:
                                    routing_pb2.DESCRIPTOR.services_by_name["Workbench"].full_name)],
         relay=relay,
         handlers=handlers.handlers(service),
+        loops={"open-dossiers": every(OPEN_DOSSIERS_REFRESH_SECONDS, service.report_open_dossiers,
+                                      "counting open dossiers")},
     )
 
 

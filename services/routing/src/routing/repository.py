@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from motcua.store import IndexSpec
@@ -29,6 +30,10 @@ class Repository:
     def list_officers(self, agency: str, department: str) -> list[dict[str, Any]]:
         return list(self.officers.find({"agency": agency, "department": department, "roles": "officer"}))
 
+    def list_agencies(self) -> list[str]:
+        """The agencies that have officials on the roster."""
+        return sorted(self.officers.distinct("agency"))
+
     def change_open_tasks(self, sub: str, delta: int) -> None:
         self.officers.update_one({"_id": sub}, {"$inc": {"open": delta}})
 
@@ -50,3 +55,13 @@ class Repository:
     def decide(self, code: str, expected_status: int, update: dict[str, Any]) -> bool:
         """Apply a decision only if the dossier is still where the caller saw it."""
         return self.dossiers.update_one({"_id": code, "status": expected_status}, update).modified_count == 1
+
+    def count_by_agency(self, status: int, due_before: datetime) -> dict[str, tuple[int, int]]:
+        """Agency -> (dossiers in this status, those of them whose task was due before the given time)."""
+        every = self._count_by_agency({"status": status})
+        late = self._count_by_agency({"status": status, "task.due_at": {"$lt": due_before}})
+        return {agency: (count, late.get(agency, 0)) for agency, count in every.items()}
+
+    def _count_by_agency(self, match: dict[str, Any]) -> dict[str, int]:
+        rows = self.dossiers.aggregate([{"$match": match}, {"$group": {"_id": "$agency_id", "count": {"$sum": 1}}}])
+        return {row["_id"]: row["count"] for row in rows}

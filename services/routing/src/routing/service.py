@@ -72,6 +72,17 @@ class RoutingService:
             metrics.tasks_assigned.labels(received.department).inc()
             self.kick("dossiers", received.dossier_code)
 
+    def count_open_dossiers(self) -> dict[str, metrics.OpenCount]:
+        """Dossiers in progress and overdue per agency; the roster's agencies with none count 0."""
+        counts = dict.fromkeys(self.repo.list_agencies(), metrics.OpenCount(0, 0))
+        for agency, (in_progress, overdue) in self.repo.count_by_agency(IN_PROGRESS, self.clock()).items():
+            counts[agency] = metrics.OpenCount(in_progress, overdue)
+        return counts
+
+    def report_open_dossiers(self) -> None:
+        """Refresh the in-progress and overdue gauges from the stored dossiers."""
+        metrics.open_dossiers.update(self.count_open_dossiers())
+
     def queue(self, principal: Principal, *, skip: int, limit: int) -> list[dict[str, Any]]:
         principal.require("officer", "leader")
         return self.repo.list_queue(principal.sub, skip, limit)
@@ -98,6 +109,8 @@ class RoutingService:
             raise errors.stale(code, DECIDED)
         self.repo.change_open_tasks(dossier["task"]["assignee"], -1)
         metrics.dossiers_decided.labels(dossier["procedure_code"]).inc()
+        timeliness = "on_time" if now <= dossier["task"]["due_at"] else "late"
+        metrics.dossiers_completed.labels(dossier["agency_id"], timeliness).inc()
         self.kick("dossiers", code)
         return {**dossier, "status": DECIDED, "result": result}
 

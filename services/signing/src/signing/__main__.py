@@ -7,7 +7,7 @@ import sys
 from motcua.platform import GrpcService, Platform, Process, run_service
 from motcua.v1 import signing_pb2, signing_pb2_grpc
 
-from signing import pades
+from signing import metrics, pades
 from signing.app import create_app
 from signing.repository import INDEXES, OUTBOX_COLLECTIONS, Repository
 from signing.service import SigningService
@@ -19,7 +19,9 @@ def build(settings: Settings, platform: Platform) -> Process:
     platform.ensure_indexes(INDEXES, OUTBOX_COLLECTIONS)
     repo = Repository(platform.db)
     relay = platform.relay([repo.documents])
-    service = SigningService(repo=repo, kick=relay.kick, keys=pades.FileKeyStore(settings.pki_dir, settings.passphrase),
+    keys = pades.FileKeyStore(settings.pki_dir, settings.passphrase)
+    metrics.report_certificate_expiry(keys.not_after())
+    service = SigningService(repo=repo, kick=relay.kick, keys=keys,
                              trust_roots=pades.load_trust_roots(settings.trust_roots), public_url=settings.public_url)
     servicer = SigningServicer(service)
     return Process(

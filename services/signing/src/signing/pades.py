@@ -130,6 +130,10 @@ class KeyStore(Protocol):
         """Return the ready-to-use signer registered under `name`."""
         ...
 
+    def not_after(self) -> dict[str, dt.datetime]:
+        """When the certificate of each signer expires."""
+        ...
+
 
 class FileKeyStore:
     """Signers loaded once from the PKCS#12 files of a provisioned PKI directory."""
@@ -146,6 +150,11 @@ class FileKeyStore:
             return self._signers[name]
         except KeyError:
             raise UnknownSigner(name) from None
+
+    def not_after(self) -> dict[str, dt.datetime]:
+        """When the certificate of each signer expires (its notAfter, in UTC)."""
+        return {name: signer.signing_cert.not_valid_after for name, signer in self._signers.items()
+                if signer.signing_cert is not None}
 
 
 class _WarmSigner(SimpleSigner):
