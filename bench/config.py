@@ -19,7 +19,7 @@ KEYS = ROOT / ".data" / "keys"  # the development JWT keys `make setup` made, wh
 PREFIX = "bench"
 # Below the kernel's ephemeral range (32768-60999), so no outgoing connection can hold one of them.
 PORTS = Ports(
-    kafka=25092, controller=25093, mongo=25017, mongo_debug=25088, smtp=2527,
+    kafka=25092, controller=25093, mongo=25017, mongo_debug=25088, smtp=2527, zns=2532, sms=2533,
     http={"intake": 25081, "routing": 25082, "signing": 25083, "notification": 25084, "feedback": 25085},
     grpc={"intake": 25051, "routing": 25052, "signing": 25053, "notification": 25054, "feedback": 25055},
 )
@@ -29,7 +29,7 @@ __all__ = ["SERVICES", "Ports", "Settings", "Stack", "http_ok", "wait_for"]
 
 def ports_in_use() -> list[int]:
     """The bench's ports that something already listens on (a bench stack that was not stopped?)."""
-    ports = [PORTS.kafka, PORTS.controller, PORTS.mongo, PORTS.mongo_debug, PORTS.smtp,
+    ports = [PORTS.kafka, PORTS.controller, PORTS.mongo, PORTS.mongo_debug, PORTS.smtp, PORTS.zns, PORTS.sms,
              *PORTS.http.values(), *PORTS.grpc.values()]
     return [port for port in ports if port_open(port)]
 

@@ -1,7 +1,7 @@
 """What every service process holds (database, producer, readiness) and how its roles are started.
 
-Roles: `serve` runs HTTP, gRPC and the outbox relay; `worker` runs the Kafka consumer, the relay and
-HTTP for health and metrics; `all` runs everything in one process (the local default).
+Roles: `serve` runs HTTP, gRPC and the outbox relay; `worker` runs the Kafka consumer, the service's
+background loops, the relay and HTTP for health and metrics; `all` runs everything in one process (the local default).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from motcua.inbox import Inbox
 from motcua.outbox import INDEX as OUTBOX_INDEX
 from motcua.outbox import OutboxRelay
 from motcua.rpc import build_server
-from motcua.runtime import Runtime
+from motcua.runtime import Loop, Runtime
 from motcua.settings import CommonSettings, SettingsError
 from motcua.topics import CONSUMES, group_id, qualified
 
@@ -87,6 +87,8 @@ class Process:
     grpc_services: list[GrpcService] = field(default_factory=list)
     relay: OutboxRelay | None = None
     handlers: dict[str, kafka.Handler] = field(default_factory=dict)
+    # Loops that run beside the consumer (roles all and worker), e.g. a sender of queued messages.
+    background: dict[str, Loop] = field(default_factory=dict)
 
     def run(self, role: str) -> None:
         if role not in ROLES:
@@ -106,6 +108,9 @@ class Process:
             runtime.loop("grpc-health", lambda stop: health.keep_grpc_health(self.platform.readiness, servicer, names, stop))
         if role in ("all", "worker") and self.handlers:
             runtime.loop("consumer", self.consumer().run)
+        if role in ("all", "worker"):
+            for name, loop in self.background.items():
+                runtime.loop(name, loop)
         runtime.on_close(self.platform.close)
         runtime.run()
 
