@@ -133,6 +133,8 @@ reject_bad_values() {
     "routing.signingAddr=signing"
     "signing.pki.existingSecret=Not_A_Name"
     "notification.smtp.username=motcua"
+    "notification.channels={zns,email}"
+    "notification.channels={sms,fax}"
     "feedback.serviceMonitor.interval=often"
     "global.kafka.bootstrapServers=kafka"
     "global.mongo.existingSecret="

@@ -1,4 +1,4 @@
-"""The local stack as processes: Kafka (KRaft), FerretDB, an SMTP sink and the five services.
+"""The local stack as processes: Kafka (KRaft), FerretDB, the SMTP, ZNS and SMS sinks and the five services.
 
 `python infra/stack.py run` is what `make run` does: start everything in order, wait for health, print
 the URLs, stream nothing but keep logs under .run/logs/, and stop everything on Ctrl-C. The tests use the
@@ -28,6 +28,10 @@ SERVICES = ("signing", "intake", "routing", "notification", "feedback")
 # The one account of the broker's SASL/PLAIN listener, which exists to test authenticated clients.
 SASL_USERNAME = "motcua"
 SASL_PASSWORD = "motcua-local-only"
+# What the local ZNS and SMS sinks accept, and the ZNS template ids the notification service is given.
+ZNS_ACCESS_TOKEN = "motcua-local-zns"
+SMS_API_KEY = "motcua-local-sms"
+ZNS_TEMPLATE_IDS = "received=100001,assigned=100002,result_ready=100003"
 
 
 @dataclass
@@ -38,6 +42,8 @@ class Ports:
     mongo: int = 27017
     mongo_debug: int = 8088
     smtp: int = 2525
+    zns: int = 2530
+    sms: int = 2531
     http: dict[str, int] = field(default_factory=lambda: {
         "intake": 8081, "routing": 8082, "signing": 8083, "notification": 8084, "feedback": 8085})
     grpc: dict[str, int] = field(default_factory=lambda: {
@@ -45,8 +51,8 @@ class Ports:
 
     def all(self) -> list[int]:
         """Every port of the layout."""
-        return [self.kafka, self.controller, self.kafka_sasl, self.mongo, self.mongo_debug, self.smtp,
-                *self.http.values(), *self.grpc.values()]
+        return [self.kafka, self.controller, self.kafka_sasl, self.mongo, self.mongo_debug, self.smtp, self.zns,
+                self.sms, *self.http.values(), *self.grpc.values()]
 
     def in_use(self) -> list[int]:
         """The ports of the layout that something already listens on (a stack that was not stopped?)."""
@@ -56,7 +62,8 @@ class Ports:
         """The same layout moved by offset, for a second stack of the same kind on one machine."""
         return Ports(kafka=self.kafka + offset, controller=self.controller + offset,
                      kafka_sasl=self.kafka_sasl + offset, mongo=self.mongo + offset,
-                     mongo_debug=self.mongo_debug + offset, smtp=self.smtp + offset,
+                     mongo_debug=self.mongo_debug + offset, smtp=self.smtp + offset, zns=self.zns + offset,
+                     sms=self.sms + offset,
                      http={name: port + offset for name, port in self.http.items()},
                      grpc={name: port + offset for name, port in self.grpc.items()})
 
@@ -101,6 +108,8 @@ class Stack:
         self.kafka_sasl_bootstrap = f"127.0.0.1:{self.ports.kafka_sasl}"
         self.mongo_url = os.environ.get("MONGO_URL") or f"mongodb://127.0.0.1:{self.ports.mongo}/"
         self.mail_dir = data / "mail"
+        self.zns_dir = data / "zns"
+        self.sms_dir = data / "sms"
 
     @property
     def kafka(self) -> KafkaSettings:
@@ -126,6 +135,8 @@ class Stack:
         if "MONGO_URL" not in os.environ:
             self.start_ferretdb()
         self.start_smtp()
+        self.start_gateway("zns", self.zns_dir, self.ports.zns, ZNS_ACCESS_TOKEN)
+        self.start_gateway("sms", self.sms_dir, self.ports.sms, SMS_API_KEY)
         sys.path.insert(0, str(ROOT / "libs"))
         from motcua.kafka import ensure_topics
 
@@ -176,6 +187,11 @@ class Stack:
                                          "--port", str(self.ports.smtp)])
         wait_for(lambda: port_open(self.ports.smtp), "SMTP sink", 30, proc, log)
 
+    def start_gateway(self, api: str, directory: Path, port: int, secret: str) -> None:
+        proc, log = self._spawn(api, [sys.executable, str(ROOT / "infra/gateway_sink.py"), "--api", api,
+                                      "--dir", str(directory), "--port", str(port), "--secret", secret])
+        wait_for(lambda: http_ok(f"http://127.0.0.1:{port}/_sink/health"), f"{api} sink", 30, proc, log)
+
     def service_env(self, name: str) -> dict[str, str]:
         p = self.ports
         return {
@@ -186,6 +202,9 @@ class Stack:
             "MOTCUA_SIGNING_ADDR": f"127.0.0.1:{p.grpc['signing']}",
             "MOTCUA_SIGNING_PUBLIC_URL": f"http://127.0.0.1:{p.http['signing']}",
             "MOTCUA_SMTP_HOST": "127.0.0.1", "MOTCUA_SMTP_PORT": str(p.smtp),
+            "MOTCUA_ZNS_URL": f"http://127.0.0.1:{p.zns}", "MOTCUA_ZNS_ACCESS_TOKEN": ZNS_ACCESS_TOKEN,
+            "MOTCUA_ZNS_TEMPLATE_IDS": ZNS_TEMPLATE_IDS,
+            "MOTCUA_SMS_URL": f"http://127.0.0.1:{p.sms}", "MOTCUA_SMS_API_KEY": SMS_API_KEY,
             **{f"MOTCUA_{s.upper()}_HTTP_PORT": str(port) for s, port in p.http.items()},
             **{f"MOTCUA_{s.upper()}_GRPC_PORT": str(port) for s, port in p.grpc.items()},
         }
@@ -228,13 +247,13 @@ def main() -> None:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     try:
-        print("Starting Kafka, FerretDB and the SMTP sink ...", flush=True)
+        print("Starting Kafka, FerretDB and the SMTP, ZNS and SMS sinks ...", flush=True)
         stack.start_infra()
         for name in SERVICES:
             print(f"Starting {name} ...", flush=True)
             stack.start_service(name)
         p = stack.ports
-        print("\nmotcua is running. Logs: .run/logs/   Mail sink: .data/mail/\n")
+        print("\nmotcua is running. Logs: .run/logs/   Sinks: .data/mail/, .data/zns/, .data/sms/\n")
         for name in SERVICES:
             print(f"  {name:<13} http://127.0.0.1:{p.http[name]}   gRPC 127.0.0.1:{p.grpc[name]}")
         print(f"  {'kafka':<13} 127.0.0.1:{p.kafka}\n  {'mongodb':<13} {stack.mongo_url}")

@@ -1,8 +1,8 @@
 """What every service process holds (database, producer, readiness) and how its roles are started.
 
-Roles: `serve` runs HTTP, gRPC and the outbox relay; `worker` runs the Kafka consumer, the relay and
-HTTP for health and metrics; a service's own loops (refreshing gauges) run in both; `all` runs
-everything in one process (the local default).
+Roles: `serve` runs HTTP, gRPC and the outbox relay; `worker` runs the Kafka consumer, the service's
+background loops (a sender of queued messages), the relay and HTTP for health and metrics; a service's
+own loops (refreshing gauges) run in both; `all` runs everything in one process (the local default).
 """
 
 from __future__ import annotations
@@ -88,7 +88,10 @@ class Process:
     grpc_services: list[GrpcService] = field(default_factory=list)
     relay: OutboxRelay | None = None
     handlers: dict[str, kafka.Handler] = field(default_factory=dict)
+    # Loops that run in every role, e.g. refreshing gauges.
     loops: dict[str, Loop] = field(default_factory=dict)
+    # Loops that run beside the consumer (roles all and worker), e.g. a sender of queued messages.
+    background: dict[str, Loop] = field(default_factory=dict)
 
     def run(self, role: str) -> None:
         if role not in ROLES:
@@ -110,6 +113,9 @@ class Process:
             runtime.loop("grpc-health", lambda stop: health.keep_grpc_health(self.platform.readiness, servicer, names, stop))
         if role in ("all", "worker") and self.handlers:
             runtime.loop("consumer", self.consumer().run)
+        if role in ("all", "worker"):
+            for name, loop in self.background.items():
+                runtime.loop(name, loop)
         runtime.on_close(self.platform.close)
         runtime.run()
 

@@ -89,6 +89,14 @@ class Env:
             raise SettingsError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
         return value
 
+    def url(self, name: str, default: str) -> str:
+        """An http(s) URL with a host, without its trailing slash."""
+        value = self.str(name, default)
+        scheme, sep, rest = value.partition("://")
+        if scheme not in {"http", "https"} or not sep or not rest.split("/")[0]:
+            raise SettingsError(f"{name} must be an http:// or https:// URL, got {value!r}")
+        return value.rstrip("/")
+
     def address(self, name: str, default: str) -> str:
         value = self.str(name, default)
         host, sep, port = value.rpartition(":")

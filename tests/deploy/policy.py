@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 Doc = dict[str, Any]
-SECRET_NAMES = ("MONGO_URL", "PASSWORD", "PASSPHRASE", "SECRET", "TOKEN")
+SECRET_NAMES = ("MONGO_URL", "PASSWORD", "PASSPHRASE", "SECRET", "TOKEN", "API_KEY")
 UID = 10001
 WORKLOAD_KINDS = ("Deployment", "Job")
 # Kinds that kubernetes-validate has no schema for (CRDs); check_custom_resources covers them here.

@@ -149,7 +149,7 @@ def test_network_policies_let_out_only_dns_kafka_mongodb_and_what_a_service_need
     for service in SERVICES:
         ports = sorted(p["port"] for rule in one(docs, "NetworkPolicy", service)["spec"]["egress"]
                        for p in rule["ports"])
-        extra = {"intake": [50053], "routing": [50053], "notification": [25]}.get(service, [])
+        extra = {"intake": [50053], "routing": [50053], "notification": [25, 443, 443]}.get(service, [])
         assert ports == sorted([53, 53, 9093, 27017, *extra]), service
     kafka_rule = next(r for r in one(docs, "NetworkPolicy", "intake")["spec"]["egress"]
                       if r["ports"][0]["port"] == 9093)
@@ -188,8 +188,10 @@ def test_the_config_maps_carry_exactly_the_settings_the_services_read(rendered):
                    "MOTCUA_SIGNING_PUBLIC_URL"},
         "routing": {"MOTCUA_SIGNING_ADDR", "MOTCUA_SIGNING_TIMEOUT_SECONDS", "MOTCUA_AGENCY_NAME"},
         "signing": {"MOTCUA_SIGNING_PKI_DIR", "MOTCUA_SIGNING_PUBLIC_URL"},
-        "notification": {"MOTCUA_SMTP_HOST", "MOTCUA_SMTP_PORT", "MOTCUA_SMTP_FROM", "MOTCUA_SMTP_STARTTLS",
-                         "MOTCUA_SMTP_TIMEOUT_SECONDS"},
+        "notification": {"MOTCUA_NOTIFICATION_CHANNELS", "MOTCUA_NOTIFICATION_RETRY_ATTEMPTS",
+                         "MOTCUA_NOTIFICATION_RETRY_FIRST_MS", "MOTCUA_NOTIFICATION_RETRY_MAX_MS",
+                         "MOTCUA_NOTIFICATION_LEASE_SECONDS", "MOTCUA_SMTP_HOST", "MOTCUA_SMTP_PORT", "MOTCUA_SMTP_FROM",
+                         "MOTCUA_SMTP_STARTTLS", "MOTCUA_SMTP_TIMEOUT_SECONDS"},
         "feedback": set(),
     }
     for service, own in expected.items():
@@ -264,6 +266,9 @@ def test_the_topic_job_runs_before_install_and_upgrade(rendered):
     ({"global__image__tag": "latest"}, 'image tag "latest" is refused'),
     ({"kafkaTopics__strimzi__enabled": "true", "kafkaTopics__job__enabled": "true"}, "not both"),
     ({"notification__smtp__username": "motcua"}, "/smtp/existingSecret"),
+    ({"notification__channels": "{zns,email}"}, "zns.existingSecret"),
+    ({"notification__channels": "{zns}", "notification__zns__existingSecret": "motcua-zns"}, "zns.templateIds.received"),
+    ({"notification__channels": "{sms,fax}"}, "/channels/1"),
     ({"global__kafka__tls__clientSecret": "motcua-user"}, "global.kafka.tls.enabled is false"),
 ])
 def test_bad_values_are_refused_with_a_message_that_names_them(template, setting, message):

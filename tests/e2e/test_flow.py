@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
 import io
 from collections.abc import Iterator
-from pathlib import Path
 
 import grpc
 import pytest
@@ -15,6 +12,7 @@ from motcua.v1 import routing_pb2, routing_pb2_grpc, signing_pb2, signing_pb2_gr
 
 from tests.conftest import eventually
 from tests.factories import APPLICANT, COMMUNE, bearer, clerk, dossier_body, pdf, upload
+from tests.sinks import requests_about
 
 pytestmark = pytest.mark.stack
 SERVICES = ("signing", "intake", "routing", "notification", "feedback")
@@ -36,15 +34,6 @@ def platform(stack) -> Iterator:  # type: ignore[no-untyped-def]
 
 def url(stack, service: str, path: str) -> str:  # type: ignore[no-untyped-def]
     return f"http://127.0.0.1:{stack.ports.http[service]}{path}"
-
-
-def mails_about(stack, code: str) -> list[email.message.EmailMessage]:  # type: ignore[no-untyped-def]
-    found = []
-    for path in sorted(Path(stack.mail_dir).glob("*.eml")):
-        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-        if code in str(message["Subject"]):
-            found.append(message)
-    return found
 
 
 def submit(stack, **overrides) -> requests.Response:  # type: ignore[no-untyped-def]
@@ -81,12 +70,13 @@ def test_a_dossier_goes_from_submission_to_a_signed_result_and_a_rating(platform
     verified = signing.VerifyPdf(signing_pb2.VerifyPdfRequest(document_id=approved.document_id), timeout=30)
     assert verified.valid and "Nguyễn Văn An" in verified.signatures[0].signer_subject
 
-    mails = eventually(lambda: (m := mails_about(platform, code)) and len(m) >= 3 and m, 60, what="three e-mails")
-    subjects = [str(m["Subject"]) for m in mails]
-    assert subjects == [f"Hồ sơ {code} đã được tiếp nhận", f"Hồ sơ {code} đang được xử lý",
-                        f"Hồ sơ {code} đã có kết quả"]
-    assert all(m["To"] == "lan@example.vn" for m in mails)
-    assert approved.document_id in mails[2].get_content()
+    # The applicant has a phone, so the messages go by Zalo ZNS, the first channel of the default order.
+    zns = eventually(lambda: (r := requests_about(platform.zns_dir, code)) and len(r) >= 3 and r, 60,
+                     what="three ZNS messages")
+    assert [r["body"]["template_id"] for r in zns] == ["100001", "100002", "100003"]  # received, assigned, result
+    assert all(r["body"]["phone"] == "84912345678" and r["outcome"] == "accepted" for r in zns)
+    assert zns[0]["body"]["template_data"]["name"] == "Nguyễn Thị Lan"
+    assert zns[2]["body"]["template_data"]["document_id"] == approved.document_id
 
     eventually(lambda: requests.get(lookup, timeout=5).json()["status"]["code"] == 9, 60, what="status 9 in the lookup")
     rated = requests.post(url(platform, "feedback", "/api/v1/ratings"), json={"dossier_code": code, "level": 3}, timeout=10)

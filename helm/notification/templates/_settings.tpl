@@ -1,13 +1,36 @@
 {{/*
-What notification adds to the settings every service shares; see motcua-lib.serviceSettings. The SMTP
-password comes from a Secret; the NetworkPolicy lets the pods reach the SMTP port.
+What notification adds to the settings every service shares; see motcua-lib.serviceSettings. The channels
+are listed in fallback order; SMS and ZNS settings are rendered only for a listed channel. The SMTP
+password, the SMS gateway's API key and the ZNS access token come from Secrets; the NetworkPolicy lets
+the pods reach the SMTP port and, for a listed channel, the SMS gateway's and Zalo's ports.
 */}}
 {{- define "notification.settings" -}}
 {{- $smtp := .Values.smtp -}}
+{{- $sms := .Values.sms -}}
+{{- $zns := .Values.zns -}}
+{{- $channels := .Values.channels -}}
 {{- if and $smtp.username (not $smtp.existingSecret) -}}
 {{- fail "smtp.existingSecret (the Secret with the SMTP password) is required when smtp.username is set" -}}
 {{- end -}}
+{{- if and (has "sms" $channels) (not $sms.existingSecret) -}}
+{{- fail "sms.existingSecret (the Secret with the SMS gateway's API key) is required when channels lists sms" -}}
+{{- end -}}
+{{- if has "zns" $channels -}}
+{{- if not $zns.existingSecret -}}
+{{- fail "zns.existingSecret (the Secret with the Zalo OA access token) is required when channels lists zns" -}}
+{{- end -}}
+{{- range $kind := list "received" "assigned" "result_ready" -}}
+{{- if not (index $zns.templateIds $kind) -}}
+{{- fail (printf "zns.templateIds.%s (the approved Zalo template id) is required when channels lists zns" $kind) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 env:
+  MOTCUA_NOTIFICATION_CHANNELS: {{ join "," $channels | quote }}
+  MOTCUA_NOTIFICATION_RETRY_ATTEMPTS: {{ .Values.retry.attempts | int | quote }}
+  MOTCUA_NOTIFICATION_RETRY_FIRST_MS: {{ .Values.retry.firstMs | int | quote }}
+  MOTCUA_NOTIFICATION_RETRY_MAX_MS: {{ .Values.retry.maxMs | int | quote }}
+  MOTCUA_NOTIFICATION_LEASE_SECONDS: {{ .Values.retry.leaseSeconds | int | quote }}
   MOTCUA_SMTP_HOST: {{ $smtp.host | quote }}
   MOTCUA_SMTP_PORT: {{ $smtp.port | int | quote }}
   MOTCUA_SMTP_FROM: {{ $smtp.from | quote }}
@@ -16,14 +39,39 @@ env:
   {{- with $smtp.username }}
   MOTCUA_SMTP_USERNAME: {{ . | quote }}
   {{- end }}
-{{- with $smtp.existingSecret }}
+  {{- if has "sms" $channels }}
+  MOTCUA_SMS_URL: {{ $sms.url | quote }}
+  MOTCUA_SMS_BRANDNAME: {{ $sms.brandname | quote }}
+  MOTCUA_SMS_PROVIDER: {{ $sms.provider | quote }}
+  MOTCUA_SMS_TIMEOUT_SECONDS: {{ $sms.timeoutSeconds | int | quote }}
+  {{- end }}
+  {{- if has "zns" $channels }}
+  MOTCUA_ZNS_URL: {{ $zns.url | quote }}
+  MOTCUA_ZNS_TEMPLATE_IDS: {{ printf "received=%v,assigned=%v,result_ready=%v" $zns.templateIds.received $zns.templateIds.assigned $zns.templateIds.result_ready | quote }}
+  MOTCUA_ZNS_TIMEOUT_SECONDS: {{ $zns.timeoutSeconds | int | quote }}
+  {{- end }}
 secretEnv:
+  {{- with $smtp.existingSecret }}
   - name: MOTCUA_SMTP_PASSWORD
     valueFrom:
       secretKeyRef:
         name: {{ . }}
         key: {{ $smtp.passwordKey }}
-{{- end }}
+  {{- end }}
+  {{- if has "sms" $channels }}
+  - name: MOTCUA_SMS_API_KEY
+    valueFrom:
+      secretKeyRef:
+        name: {{ $sms.existingSecret }}
+        key: {{ $sms.apiKeyKey }}
+  {{- end }}
+  {{- if has "zns" $channels }}
+  - name: MOTCUA_ZNS_ACCESS_TOKEN
+    valueFrom:
+      secretKeyRef:
+        name: {{ $zns.existingSecret }}
+        key: {{ $zns.accessTokenKey }}
+  {{- end }}
 egress:
   - ports:
       - protocol: TCP
@@ -32,4 +80,16 @@ egress:
     to:
       {{- toYaml . | nindent 6 }}
     {{- end }}
+  {{- range $name := list "sms" "zns" }}
+  {{- if has $name $channels }}
+  {{- $channel := index $.Values $name }}
+  - ports:
+      - protocol: TCP
+        port: {{ $channel.egressPort | int }}
+    {{- with $channel.egressTo }}
+    to:
+      {{- toYaml . | nindent 6 }}
+    {{- end }}
+  {{- end }}
+  {{- end }}
 {{- end -}}

@@ -1,1 +1,1 @@
-"""Notification (thông báo): tells citizens about their dossier by e-mail (SMS and Zalo follow)."""
+"""Notification (thông báo): tells citizens about their dossier by Zalo ZNS, SMS or e-mail."""

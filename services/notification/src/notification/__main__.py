@@ -9,18 +9,37 @@ from motcua.v1 import notification_pb2, notification_pb2_grpc
 
 from notification import handlers
 from notification.app import create_app
-from notification.channels import SmtpChannel
+from notification.channels import Channel
+from notification.channels.sms import SmsChannel
+from notification.channels.smtp import SmtpChannel
+from notification.channels.zns import ZnsChannel
+from notification.delivery import Delivery
 from notification.repository import INDEXES, OUTBOX_COLLECTIONS, Repository
 from notification.service import NotificationService
 from notification.servicer import NotifierServicer
 from notification.settings import Settings
+from notification.templates import Templates
+
+
+def build_channels(settings: Settings, templates: Templates) -> dict[str, Channel]:
+    """The configured channels by name (settings.channels lists them, in fallback order)."""
+    built: dict[str, Channel] = {}
+    if settings.zns is not None:
+        built["zns"] = ZnsChannel(settings.zns, templates)
+    if settings.sms is not None:
+        built["sms"] = SmsChannel(settings.sms, templates)
+    if settings.smtp is not None:
+        built["email"] = SmtpChannel(settings.smtp, templates)
+    return built
 
 
 def build(settings: Settings, platform: Platform) -> Process:
     platform.ensure_indexes(INDEXES, OUTBOX_COLLECTIONS)
     repo = Repository(platform.db)
     relay = platform.relay([repo.messages])
-    service = NotificationService(repo=repo, kick=relay.kick, email=SmtpChannel(settings.smtp))
+    channels = build_channels(settings, Templates())
+    delivery = Delivery(repo=repo, channels=channels, retry=settings.retry, kick=relay.kick)
+    service = NotificationService(repo=repo, channels=channels, order=settings.channels, wake=delivery.wake)
     notifier = NotifierServicer(service)
     return Process(
         platform=platform,
@@ -29,6 +48,7 @@ def build(settings: Settings, platform: Platform) -> Process:
                                    notification_pb2.DESCRIPTOR.services_by_name["Notifier"].full_name)],
         relay=relay,
         handlers=handlers.handlers(service),
+        background={"sender": delivery.run},
     )
 
 

@@ -1,7 +1,12 @@
-"""Notification's domain metrics."""
+"""Notification's domain metrics. Labels are bounded: channel and provider come from the settings."""
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
-notifications_sent = Counter("motcua_notifications_sent_total", "Messages by channel and outcome.", ["channel", "status"])
+notifications_sent = Counter(
+    "motcua_notifications_sent_total", "Messages by channel, provider and outcome on that channel.",
+    ["channel", "provider", "status"])
+attempts = Counter("motcua_notification_attempts_total", "Calls to a provider, by their outcome.",
+                   ["channel", "provider", "outcome"])
 delivery_latency = Histogram("motcua_notification_event_to_send_seconds", "From the event's time to the message sent.",
-                             ["channel"], buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60))
+                             ["channel"], buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800))
+queue_depth = Gauge("motcua_notification_queue_depth", "Messages not finished yet, by state.", ["state"])

@@ -1,15 +1,24 @@
-"""Every MongoDB access of notification: citizens' contacts per dossier and the messages sent."""
+"""Every MongoDB access of notification: citizens' contacts per dossier and the messages with their states."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from motcua import outbox
+from motcua.events import Event
 from motcua.store import IndexSpec
+from pymongo import ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-INDEXES = {"messages": [IndexSpec([("dossier_code", 1), ("created_at", 1)])], "recipients": []}
+INDEXES = {
+    "messages": [IndexSpec([("dossier_code", 1), ("created_at", 1)]),
+                 IndexSpec([("state", 1), ("next_attempt_at", 1)])],
+    "recipients": [],
+}
 OUTBOX_COLLECTIONS = ("messages",)
+UNFINISHED = ("queued", "sending")
 
 
 class Repository:
@@ -23,16 +32,39 @@ class Repository:
     def get_recipient(self, code: str) -> dict[str, Any] | None:
         return self.recipients.find_one({"_id": code})
 
-    def create_message(self, message: dict[str, Any]) -> dict[str, Any]:
-        """Create the record once (its id derives from the event); returns the stored one."""
+    def create_message(self, message: dict[str, Any]) -> bool:
+        """Store a new message; False when one with its id (event, kind, recipient) exists already."""
         try:
             self.messages.insert_one(message)
-            return message
+            return True
         except DuplicateKeyError:
-            return self.messages.find_one({"_id": message["_id"]}) or message
+            return False
 
-    def update_message(self, message_id: str, update: dict[str, Any]) -> None:
-        self.messages.update_one({"_id": message_id}, update)
+    def list_due(self, now: datetime, limit: int) -> list[dict[str, Any]]:
+        """Queued messages due by now, oldest first, then those whose sender's lease ran out."""
+        queued = self.messages.find({"state": "queued", "next_attempt_at": {"$lte": now}}, {"claim": 1})
+        stale = self.messages.find({"state": "sending", "lease_until": {"$lte": now}}, {"claim": 1})
+        return [*queued.sort("next_attempt_at", 1).limit(limit), *stale.limit(limit)]
+
+    def claim(self, message_id: str, seen: str, claim: str, lease_until: datetime) -> dict[str, Any] | None:
+        """Take a message for sending if its claim token is still the one seen; None if another sender took it."""
+        return self.messages.find_one_and_update(
+            {"_id": message_id, "claim": seen, "state": {"$in": list(UNFINISHED)}},
+            {"$set": {"state": "sending", "claim": claim, "lease_until": lease_until},
+             "$inc": {"attempts": 1, "channel_attempts": 1}},
+            return_document=ReturnDocument.AFTER)  # the whole document: FerretDB v1 has no findAndModify projection
+
+    def record_attempt(self, message_id: str, claim: str, fields: dict[str, Any], entry: dict[str, Any],
+                       event: Event | None) -> bool:
+        """Store an attempt's outcome (and its event) if the claim still holds; False if it was lost."""
+        push: dict[str, Any] = {"history": entry}
+        if event is not None:
+            push.update(outbox.append(event))
+        result = self.messages.update_one({"_id": message_id, "claim": claim}, {"$set": fields, "$push": push})
+        return result.matched_count == 1
+
+    def count_unfinished(self) -> dict[str, int]:
+        return {state: self.messages.count_documents({"state": state}) for state in UNFINISHED}
 
     def list_messages(self, code: str) -> list[dict[str, Any]]:
-        return list(self.messages.find({"dossier_code": code}, {"outbox": 0}).sort("created_at", 1))
+        return list(self.messages.find({"dossier_code": code}, {outbox.FIELD: 0}).sort("created_at", 1))

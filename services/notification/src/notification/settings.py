@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from motcua.settings import CommonSettings, Env
+from motcua.settings import CommonSettings, Env, SettingsError
+
+# Every channel the service can send on, in the default fallback order (Zalo ZNS, SMS, e-mail).
+CHANNELS = ("zns", "sms", "email")
+# The kinds of message the service sends; a ZNS template id is needed for each.
+KINDS = ("received", "assigned", "result_ready")
 
 
 @dataclass(frozen=True)
@@ -19,22 +24,135 @@ class SmtpSettings:
 
 
 @dataclass(frozen=True)
+class SmsSettings:
+    """An HTTP brandname-gateway (docs/notification.md describes the API it must speak)."""
+
+    url: str
+    api_key: str
+    brandname: str
+    provider: str
+    timeout: float
+
+
+@dataclass(frozen=True)
+class ZnsSettings:
+    """Zalo Notification Service: the OpenAPI base URL, the OA's access token and the approved template ids."""
+
+    url: str
+    access_token: str
+    template_ids: dict[str, str]
+    timeout: float
+
+
+@dataclass(frozen=True)
+class RetrySettings:
+    """Transient failures: attempts per channel, then exponential backoff with jitter between them."""
+
+    attempts: int
+    first_delay: float
+    max_delay: float
+    lease: float
+
+
+@dataclass(frozen=True)
 class Settings:
     common: CommonSettings
-    smtp: SmtpSettings
+    channels: tuple[str, ...]
+    retry: RetrySettings
+    smtp: SmtpSettings | None
+    sms: SmsSettings | None
+    zns: ZnsSettings | None
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> Settings:
         env = env or Env()
+        channels = channel_order(env.str("MOTCUA_NOTIFICATION_CHANNELS", ",".join(CHANNELS)))
         return cls(
             common=CommonSettings.from_env("notification", http_port=8084, grpc_port=50054, env=env),
-            smtp=SmtpSettings(
-                host=env.str("MOTCUA_SMTP_HOST", "127.0.0.1"),
-                port=env.port("MOTCUA_SMTP_PORT", 2525),
-                sender=env.str("MOTCUA_SMTP_FROM", "Một cửa điện tử <no-reply@motcua.local>"),
-                starttls=env.bool("MOTCUA_SMTP_STARTTLS", False),
-                username=env.optional("MOTCUA_SMTP_USERNAME"),
-                password=env.optional("MOTCUA_SMTP_PASSWORD"),
-                timeout=float(env.int("MOTCUA_SMTP_TIMEOUT_SECONDS", 10, minimum=1, maximum=120)),
-            ),
+            channels=channels,
+            retry=retry_settings(env),
+            smtp=smtp_settings(env) if "email" in channels else None,
+            sms=sms_settings(env) if "sms" in channels else None,
+            zns=zns_settings(env) if "zns" in channels else None,
         )
+
+
+def channel_order(raw: str) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in raw.split(","))
+    unknown = [name for name in names if name not in CHANNELS]
+    if unknown or len(set(names)) != len(names):
+        raise SettingsError(f"MOTCUA_NOTIFICATION_CHANNELS must list distinct channels of {', '.join(CHANNELS)} "
+                            f"in fallback order, got {raw!r}")
+    return names
+
+
+def retry_settings(env: Env) -> RetrySettings:
+    first = env.int("MOTCUA_NOTIFICATION_RETRY_FIRST_MS", 5_000, minimum=10, maximum=3_600_000)
+    longest = env.int("MOTCUA_NOTIFICATION_RETRY_MAX_MS", 300_000, minimum=10, maximum=86_400_000)
+    if longest < first:
+        raise SettingsError(f"MOTCUA_NOTIFICATION_RETRY_MAX_MS ({longest}) must not be below "
+                            f"MOTCUA_NOTIFICATION_RETRY_FIRST_MS ({first})")
+    return RetrySettings(
+        attempts=env.int("MOTCUA_NOTIFICATION_RETRY_ATTEMPTS", 5, minimum=1, maximum=50),
+        first_delay=first / 1000, max_delay=longest / 1000,
+        lease=float(env.int("MOTCUA_NOTIFICATION_LEASE_SECONDS", 300, minimum=30, maximum=3600)),
+    )
+
+
+def smtp_settings(env: Env) -> SmtpSettings:
+    username, password = env.optional("MOTCUA_SMTP_USERNAME"), env.optional("MOTCUA_SMTP_PASSWORD")
+    if username and not password:
+        raise SettingsError("MOTCUA_SMTP_PASSWORD is required when MOTCUA_SMTP_USERNAME is set")
+    return SmtpSettings(
+        host=env.str("MOTCUA_SMTP_HOST", "127.0.0.1"),
+        port=env.port("MOTCUA_SMTP_PORT", 2525),
+        sender=env.str("MOTCUA_SMTP_FROM", "Một cửa điện tử <no-reply@motcua.local>"),
+        starttls=env.bool("MOTCUA_SMTP_STARTTLS", False),
+        username=username, password=password,
+        timeout=float(env.int("MOTCUA_SMTP_TIMEOUT_SECONDS", 10, minimum=1, maximum=120)),
+    )
+
+
+def sms_settings(env: Env) -> SmsSettings:
+    brandname = env.str("MOTCUA_SMS_BRANDNAME", "MOTCUA")
+    if not (brandname.isascii() and 1 <= len(brandname) <= 11):
+        raise SettingsError(f"MOTCUA_SMS_BRANDNAME must be 1 to 11 ASCII characters, got {brandname!r}")
+    provider = env.str("MOTCUA_SMS_PROVIDER", "gateway")
+    if not (provider.isascii() and provider.replace("-", "").isalnum() and len(provider) <= 32):
+        raise SettingsError(f"MOTCUA_SMS_PROVIDER must be a short name of letters, digits and -, got {provider!r}")
+    return SmsSettings(
+        url=env.url("MOTCUA_SMS_URL", "http://127.0.0.1:2531"),
+        api_key=required("MOTCUA_SMS_API_KEY", env.optional("MOTCUA_SMS_API_KEY"), "sms"),
+        brandname=brandname, provider=provider.lower(),
+        timeout=float(env.int("MOTCUA_SMS_TIMEOUT_SECONDS", 10, minimum=1, maximum=120)),
+    )
+
+
+def zns_settings(env: Env) -> ZnsSettings:
+    return ZnsSettings(
+        url=env.url("MOTCUA_ZNS_URL", "http://127.0.0.1:2530"),
+        access_token=required("MOTCUA_ZNS_ACCESS_TOKEN", env.optional("MOTCUA_ZNS_ACCESS_TOKEN"), "zns"),
+        template_ids=template_ids(required("MOTCUA_ZNS_TEMPLATE_IDS", env.optional("MOTCUA_ZNS_TEMPLATE_IDS"), "zns")),
+        timeout=float(env.int("MOTCUA_ZNS_TIMEOUT_SECONDS", 10, minimum=1, maximum=120)),
+    )
+
+
+def required(name: str, value: str | None, channel: str) -> str:
+    if value is None:
+        raise SettingsError(f"{name} is required when MOTCUA_NOTIFICATION_CHANNELS lists {channel}")
+    return value
+
+
+def template_ids(raw: str) -> dict[str, str]:
+    """`received=231877,assigned=231878,result_ready=231879`: the Zalo template approved for each kind."""
+    found: dict[str, str] = {}
+    for pair in raw.split(","):
+        kind, sep, template_id = (part.strip() for part in pair.partition("="))
+        if not sep or kind not in KINDS or not template_id or kind in found:
+            raise SettingsError(f"MOTCUA_ZNS_TEMPLATE_IDS must be kind=template_id pairs for {', '.join(KINDS)}, "
+                                f"each once; {pair.strip()!r} is not one")
+        found[kind] = template_id
+    missing = [kind for kind in KINDS if kind not in found]
+    if missing:
+        raise SettingsError(f"MOTCUA_ZNS_TEMPLATE_IDS has no template id for {', '.join(missing)}")
+    return found

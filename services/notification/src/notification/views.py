@@ -12,14 +12,19 @@ def message_json(m: dict[str, Any]) -> dict[str, Any]:
     return {"message_id": m["_id"], "dossier_code": m["dossier_code"], "channel": m["channel"],
             "template": m["template"], "recipient": m["recipient_masked"], "state": m["state"],
             "attempts": m.get("attempts", 0), "created_at": m["created_at"].isoformat(),
-            "sent_at": m["sent_at"].isoformat() if m.get("sent_at") else None, "error": m.get("error", "")}
+            "sent_at": m["sent_at"].isoformat() if m.get("sent_at") else None, "error": m.get("error", ""),
+            "provider": m.get("provider", ""), "provider_message_id": m.get("provider_message_id", ""),
+            "route": [step["channel"] for step in m.get("route", [])],
+            "history": [{**entry, "at": entry["at"].isoformat()} for entry in m.get("history", [])]}
 
 
 def message_proto(m: dict[str, Any]) -> notification_pb2.Message:
     out = notification_pb2.Message(message_id=m["_id"], dossier_code=m["dossier_code"], channel=m["channel"],
                                    template=m["template"], recipient_masked=m["recipient_masked"], state=m["state"],
                                    attempts=m.get("attempts", 0), created_at=timestamp(m["created_at"]),
-                                   error=m.get("error", ""))
+                                   error=m.get("error", ""), provider=m.get("provider", ""),
+                                   provider_message_id=m.get("provider_message_id", ""),
+                                   route=[step["channel"] for step in m.get("route", [])])
     if m.get("sent_at"):
         out.sent_at.CopyFrom(timestamp(m["sent_at"]))
     return out

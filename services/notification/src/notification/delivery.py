@@ -1,0 +1,176 @@
+"""Delivery: the sender loop that takes queued messages, one replica at a time, to their channels.
+
+A message is `queued` with the time it is due, claimed (`sending`) by one replica with a compare-and-set
+on its claim token and a lease, then `sent`, `queued` again (a transient failure, retried later with
+exponential backoff and jitter; or a permanent one, moved to the next channel of its route) or `failed`
+(no channel left). A replica that dies while sending leaves the lease to expire; the message is then
+claimed again and sent with the same client reference (docs/notification.md, "Crashes").
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from motcua.events import Event, timestamp
+from motcua.logs import mask
+from motcua.topics import NOTIFICATION_DELIVERED, NOTIFICATION_FAILED, EventType
+from motcua.v1 import events_pb2
+from pymongo.errors import PyMongoError
+
+from notification import metrics
+from notification.channels import Channel, DeliveryError, Outgoing
+from notification.settings import RetrySettings
+
+log = logging.getLogger(__name__)
+
+Kick = Callable[[str, Any], None]
+POLL_SECONDS = 1.0
+DEPTH_SECONDS = 5.0
+BATCH = 50
+
+
+def backoff(retry: RetrySettings, attempt: int, rng: random.Random) -> float:
+    """Seconds before retry number `attempt` (1 after the first failure): doubling, capped, half of it random."""
+    ceiling = min(retry.first_delay * 2 ** (attempt - 1), retry.max_delay)
+    return ceiling / 2 + rng.uniform(0, ceiling / 2)
+
+
+def plan_route(contact: Mapping[str, str], order: tuple[str, ...], channels: Mapping[str, Channel]) -> list[dict]:
+    """The channels to try in order, each with the citizen's address on it; channels they lack are skipped."""
+    return [{"channel": name, "to": contact[channels[name].contact]} for name in order
+            if contact.get(channels[name].contact)]
+
+
+class Delivery:
+    def __init__(self, *, repo: Any, channels: Mapping[str, Channel], retry: RetrySettings, kick: Kick,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC), rng: random.Random | None = None) -> None:
+        self.repo = repo
+        self.channels = channels
+        self.retry = retry
+        self.kick = kick
+        self.clock = clock
+        self.rng = rng or random.Random()
+        self._wake = threading.Event()
+
+    def wake(self) -> None:
+        """Tell the sender a message is due now."""
+        self._wake.set()
+
+    def run(self, stop: threading.Event) -> None:
+        """Send due messages until stop is set; wait for a wake-up or the next poll when there are none."""
+        depth_at = 0.0
+        while not stop.is_set():
+            self._wake.clear()
+            try:
+                if time.monotonic() >= depth_at:
+                    for state, count in self.repo.count_unfinished().items():
+                        metrics.queue_depth.labels(state).set(count)
+                    depth_at = time.monotonic() + DEPTH_SECONDS
+                busy = self.send_due()
+            except PyMongoError as error:
+                log.warning("sender's database call failed (%r); trying again", error)
+                busy = 0
+            if not busy:
+                self._wake.wait(POLL_SECONDS)
+
+    def send_due(self) -> int:
+        """Claim and send what is due now; returns how many messages this replica handled."""
+        handled = 0
+        for seen in self.repo.list_due(self.clock(), BATCH):
+            claim = uuid.uuid4().hex
+            message = self.repo.claim(seen["_id"], seen["claim"], claim, self.clock() + timedelta(seconds=self.retry.lease))
+            if message is None:
+                continue  # another replica claimed it first
+            self.attempt(message)
+            handled += 1
+        return handled
+
+    def attempt(self, message: dict[str, Any]) -> None:
+        """One call to the message's current channel, and the state that follows from its answer."""
+        channel = self.channels[message["channel"]]
+        if message["channel_attempts"] > self.retry.attempts:
+            # Claimed again after leases ran out that many times: a sender died on it; do not loop on it.
+            self._failed_on_channel(message, channel, DeliveryError("no answer recorded", permanent=False))
+            return
+        outgoing = Outgoing(reference=message["_id"], to=message["recipient"], kind=message["template"],
+                            values=message["values"])
+        try:
+            provider_id = channel.send(outgoing)
+        except DeliveryError as error:
+            self._failed(message, channel, error)
+            return
+        except Exception as error:  # a bug in a channel or a template must not stop the other messages
+            log.exception("channel %s failed unexpectedly on message %s", channel.name, message["_id"])
+            self._failed(message, channel, DeliveryError(f"{type(error).__name__}: {error}", permanent=True))
+            return
+        self._sent(message, channel, provider_id)
+
+    def _sent(self, message: dict[str, Any], channel: Channel, provider_id: str) -> None:
+        now = self.clock()
+        fields = {"state": "sent", "sent_at": now, "provider": channel.provider, "provider_message_id": provider_id,
+                  "error": ""}
+        outcome = self._outcome(NOTIFICATION_DELIVERED, message, channel, now, "", provider_id)
+        if self._record(message, fields, channel, "sent", "", outcome):
+            metrics.attempts.labels(channel.name, channel.provider, "sent").inc()
+            metrics.notifications_sent.labels(channel.name, channel.provider, "sent").inc()
+            metrics.delivery_latency.labels(channel.name).observe((now - message["event_at"]).total_seconds())
+
+    def _failed(self, message: dict[str, Any], channel: Channel, error: DeliveryError) -> None:
+        outcome = "permanent" if error.permanent else "transient"
+        metrics.attempts.labels(channel.name, channel.provider, outcome).inc()
+        if not error.permanent and message["channel_attempts"] < self.retry.attempts:
+            delay = backoff(self.retry, message["channel_attempts"], self.rng)
+            fields = {"state": "queued", "next_attempt_at": self.clock() + timedelta(seconds=delay), "error": str(error)}
+            if self._record(message, fields, channel, outcome, str(error)):
+                metrics.notifications_sent.labels(channel.name, channel.provider, "retried").inc()
+            return
+        self._failed_on_channel(message, channel, error)
+
+    def _failed_on_channel(self, message: dict[str, Any], channel: Channel, error: DeliveryError) -> None:
+        """This channel failed for good: move to the next one of the route, or fail the message."""
+        reason = str(error) if error.permanent else f"gave up after {message['channel_attempts']} attempts: {error}"
+        route, index = message["route"], message["route_index"] + 1
+        if index < len(route):
+            step = route[index]
+            fields = {"state": "queued", "next_attempt_at": self.clock(), "route_index": index, "channel": step["channel"],
+                      "recipient": step["to"], "recipient_masked": mask(step["to"]), "channel_attempts": 0,
+                      "error": reason}
+            recorded = self._record(message, fields, channel, "fallback", reason)
+            log.info("message %s failed on %s (%s); falling back to %s", message["_id"], channel.name, reason,
+                     step["channel"])
+            self.wake()
+        else:
+            now = self.clock()
+            fields = {"state": "failed", "failed_at": now, "error": reason}
+            recorded = self._record(message, fields, channel, "failed", reason,
+                                    self._outcome(NOTIFICATION_FAILED, message, channel, now, reason, ""))
+        if recorded:
+            metrics.notifications_sent.labels(channel.name, channel.provider, "failed").inc()
+
+    def _record(self, message: dict[str, Any], fields: dict[str, Any], channel: Channel, outcome: str, error: str,
+                event: Event | None = None) -> bool:
+        entry = {"at": self.clock(), "channel": channel.name, "provider": channel.provider, "outcome": outcome,
+                 "error": error, "provider_message_id": fields.get("provider_message_id", "")}
+        recorded = self.repo.record_attempt(message["_id"], message["claim"], fields, entry, event)
+        if not recorded:
+            log.warning("message %s: the claim expired and another sender took it; its answer is not recorded",
+                        message["_id"])
+        elif event is not None:
+            self.kick("messages", message["_id"])
+        return recorded
+
+    @staticmethod
+    def _outcome(kind: EventType, message: dict[str, Any], channel: Channel, now: datetime, reason: str,
+                 provider_id: str) -> Event:
+        return Event.new(kind, events_pb2.NotificationOutcome(
+            message_id=message["_id"], dossier_code=message["dossier_code"], channel=channel.name,
+            template=message["template"], cause_event_id=message["cause_event_id"], at=timestamp(now), reason=reason,
+            provider=channel.provider, provider_message_id=provider_id, attempts=message["attempts"]),
+            subject=message["dossier_code"], source="notification")

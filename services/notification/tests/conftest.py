@@ -1,0 +1,139 @@
+"""Fakes of notification's own ports (the repository, the channels) and a harness that wires the service."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from motcua import topics
+from motcua.events import Event, timestamp
+from motcua.v1 import common_pb2, events_pb2
+from notification.channels import DeliveryError, Outgoing
+from notification.delivery import Delivery
+from notification.service import NotificationService
+from notification.settings import RetrySettings
+
+CODE = "000.00.12.H56-260302-0001"
+START = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
+
+
+class FakeRepository:
+    """The repository's contract in memory: insert-once ids, compare-and-set claims."""
+
+    def __init__(self) -> None:
+        self.recipients: dict[str, dict[str, Any]] = {}
+        self.messages: dict[str, dict[str, Any]] = {}
+
+    def save_recipient(self, code: str, contact: dict[str, str]) -> None:
+        self.recipients[code] = {"_id": code, **contact}
+
+    def get_recipient(self, code: str) -> dict[str, Any] | None:
+        return self.recipients.get(code)
+
+    def create_message(self, message: dict[str, Any]) -> bool:
+        if message["_id"] in self.messages:
+            return False
+        self.messages[message["_id"]] = {**message, "outbox": []}
+        return True
+
+    def list_due(self, now: datetime, limit: int) -> list[dict[str, Any]]:
+        due = [m for m in self.messages.values() if (m["state"] == "queued" and m["next_attempt_at"] <= now)
+               or (m["state"] == "sending" and m["lease_until"] <= now)]
+        return [{"_id": m["_id"], "claim": m["claim"]} for m in due[:limit]]
+
+    def claim(self, message_id: str, seen: str, claim: str, lease_until: datetime) -> dict[str, Any] | None:
+        stored = self.messages[message_id]
+        if stored["claim"] != seen or stored["state"] not in ("queued", "sending"):
+            return None
+        stored.update(state="sending", claim=claim, lease_until=lease_until, attempts=stored["attempts"] + 1,
+                      channel_attempts=stored["channel_attempts"] + 1)
+        return {k: v for k, v in stored.items() if k not in ("history", "outbox")}
+
+    def record_attempt(self, message_id: str, claim: str, fields: dict[str, Any], entry: dict[str, Any],
+                       event: Event | None) -> bool:
+        stored = self.messages[message_id]
+        if stored["claim"] != claim:
+            return False
+        stored.update(fields)
+        stored["history"].append(entry)
+        if event is not None:
+            stored["outbox"].append(event)
+        return True
+
+    def count_unfinished(self) -> dict[str, int]:
+        return {s: sum(m["state"] == s for m in self.messages.values()) for s in ("queued", "sending")}
+
+    def list_messages(self, code: str) -> list[dict[str, Any]]:
+        return [m for m in self.messages.values() if m["dossier_code"] == code]
+
+
+@dataclass
+class FakeChannel:
+    """A channel whose answers are scripted: each queued failure is raised once, then it accepts."""
+
+    name: str
+    contact: str
+    provider: str = "fake"
+    failures: list[DeliveryError] = field(default_factory=list)
+    sent: list[Outgoing] = field(default_factory=list)
+    calls: int = 0
+
+    def send(self, message: Outgoing) -> str:
+        self.calls += 1
+        if self.failures:
+            raise self.failures.pop(0)
+        self.sent.append(message)
+        return f"{self.name}-{len(self.sent)}"
+
+
+class Harness:
+    """The service and the sender over fakes, with a clock the test moves."""
+
+    def __init__(self, order: tuple[str, ...] = ("zns", "sms", "email"), attempts: int = 3) -> None:
+        self.now = START
+        self.repo = FakeRepository()
+        self.channels = {"zns": FakeChannel("zns", "phone", "zalo"), "sms": FakeChannel("sms", "phone"),
+                         "email": FakeChannel("email", "email", "smtp")}
+        self.kicks: list[tuple[str, Any]] = []
+        self.retry = RetrySettings(attempts=attempts, first_delay=1.0, max_delay=8.0, lease=60.0)
+        self.delivery = Delivery(repo=self.repo, channels=self.channels, retry=self.retry,
+                                 kick=lambda c, k: self.kicks.append((c, k)), clock=lambda: self.now,
+                                 rng=random.Random(6))
+        self.service = NotificationService(repo=self.repo, channels=self.channels, order=order,
+                                           wake=self.delivery.wake, clock=lambda: self.now)
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+    def message(self) -> dict[str, Any]:
+        [message] = self.repo.messages.values()
+        return message
+
+
+@pytest.fixture
+def harness() -> Harness:
+    return Harness()
+
+
+@pytest.fixture
+def make_harness() -> type[Harness]:
+    return Harness
+
+
+@pytest.fixture
+def received() -> Any:
+    """Builds a DossierReceived event of CODE at START: received(email=..., phone=...)."""
+    return received_event
+
+
+def received_event(*, email: str = "an@example.vn", phone: str = "0912345678") -> Event:
+    payload = events_pb2.DossierReceived(
+        dossier_code=CODE, procedure_code="1.001193", procedure_name="Đăng ký khai sinh", agency_id="000.00.12.H56",
+        applicant=common_pb2.Applicant(full_name="Nguyễn Văn An", citizen_id="001190012345", phone=phone,
+                                       email=email),
+        received_at=timestamp(datetime(2026, 3, 2, 2, 0, tzinfo=UTC)),
+        appointment_at=timestamp(datetime(2026, 3, 5, 2, 0, tzinfo=UTC)), legal_days=3)
+    return replace(Event.new(topics.DOSSIER_RECEIVED, payload, subject=CODE, source="intake"), time=START)

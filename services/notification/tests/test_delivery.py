@@ -1,0 +1,168 @@
+import random
+from datetime import timedelta
+
+import pytest
+from motcua import topics
+from notification.channels import DeliveryError
+from notification.delivery import backoff, plan_route
+from notification.service import message_key
+from notification.settings import RetrySettings
+
+TRANSIENT = DeliveryError("HTTP 503", permanent=False)
+PERMANENT = DeliveryError("ZNS error -118", permanent=True)
+
+
+def test_backoff_doubles_within_its_jitter_and_stops_at_the_cap():
+    retry = RetrySettings(attempts=10, first_delay=2.0, max_delay=30.0, lease=60.0)
+    rng = random.Random(1)
+    for attempt, ceiling in [(1, 2.0), (2, 4.0), (3, 8.0), (4, 16.0), (5, 30.0), (9, 30.0)]:
+        delays = [backoff(retry, attempt, rng) for _ in range(200)]
+        assert ceiling / 2 <= min(delays) and max(delays) <= ceiling
+        assert max(delays) - min(delays) > ceiling / 4  # jittered, not a fixed delay
+
+
+def test_the_route_follows_the_order_and_skips_channels_the_citizen_lacks(harness):
+    contact = {"name": "An", "phone": "0912345678", "email": ""}
+    assert plan_route(contact, ("zns", "sms", "email"), harness.channels) == [
+        {"channel": "zns", "to": "0912345678"}, {"channel": "sms", "to": "0912345678"}]
+    assert plan_route({**contact, "email": "an@example.vn"}, ("email", "sms"), harness.channels) == [
+        {"channel": "email", "to": "an@example.vn"}, {"channel": "sms", "to": "0912345678"}]
+    assert plan_route({"name": "An", "phone": "", "email": ""}, ("zns", "sms", "email"), harness.channels) == []
+
+
+def test_the_message_key_depends_on_event_kind_and_recipient_only():
+    key = message_key("e-1", "received", "applicant")
+    assert key == message_key("e-1", "received", "applicant")
+    assert len({key, message_key("e-2", "received", "applicant"), message_key("e-1", "assigned", "applicant"),
+                message_key("e-1", "received", "representative")}) == 4
+
+
+def test_a_received_dossier_is_queued_and_then_sent_by_zns_first(harness, received):
+    harness.service.on_received(received())
+    message = harness.message()
+    assert (message["state"], message["channel"], message["recipient_masked"]) == ("queued", "zns", "*******678")
+    assert [s["channel"] for s in message["route"]] == ["zns", "sms", "email"]
+    assert harness.channels["zns"].calls == 0  # the handler only queues
+    assert harness.delivery.send_due() == 1
+    [sent] = harness.channels["zns"].sent
+    assert (sent.reference, sent.to, sent.kind) == (message["_id"], "0912345678", "received")
+    assert sent.values["appointment_at"] == "2026-03-05T02:00:00+00:00" and sent.values["name"] == "Nguyễn Văn An"
+    assert (message["state"], message["provider"], message["provider_message_id"]) == ("sent", "zalo", "zns-1")
+    [outcome] = message["outbox"]
+    assert outcome.type == topics.NOTIFICATION_DELIVERED and outcome.payload.provider_message_id == "zns-1"
+    assert harness.kicks == [("messages", message["_id"])]
+
+
+def test_the_same_event_twice_queues_and_sends_one_message(harness, received):
+    event = received()
+    harness.service.on_received(event)
+    harness.service.on_received(event)
+    harness.delivery.send_due()
+    assert harness.delivery.send_due() == 0
+    assert len(harness.repo.messages) == 1 and len(harness.channels["zns"].sent) == 1
+
+
+def test_a_transient_failure_is_retried_after_the_backoff_on_the_same_channel(harness, received):
+    harness.channels["zns"].failures = [TRANSIENT, TRANSIENT]
+    harness.service.on_received(received())
+    harness.delivery.send_due()
+    message = harness.message()
+    assert message["state"] == "queued" and message["error"] == "HTTP 503"
+    delay = (message["next_attempt_at"] - harness.now).total_seconds()
+    assert 0.5 <= delay <= 1.0
+    assert harness.delivery.send_due() == 0  # not due yet
+    harness.advance(1)
+    harness.delivery.send_due()
+    assert 1.0 <= (message["next_attempt_at"] - harness.now).total_seconds() <= 2.0
+    harness.advance(2)
+    harness.delivery.send_due()
+    assert (message["state"], message["attempts"], message["channel"]) == ("sent", 3, "zns")
+    assert [h["outcome"] for h in message["history"]] == ["transient", "transient", "sent"]
+
+
+def test_a_permanent_failure_falls_back_to_the_next_channel_at_once(harness, received):
+    harness.channels["zns"].failures = [PERMANENT]
+    harness.service.on_received(received())
+    harness.delivery.send_due()
+    message = harness.message()
+    assert (message["state"], message["channel"], message["channel_attempts"]) == ("queued", "sms", 0)
+    assert message["next_attempt_at"] == harness.now
+    harness.delivery.send_due()
+    assert (message["state"], message["channel"], message["attempts"]) == ("sent", "sms", 2)
+    assert harness.channels["zns"].calls == 1  # never retried on ZNS
+    assert [(h["channel"], h["outcome"]) for h in message["history"]] == [("zns", "fallback"), ("sms", "sent")]
+
+
+def test_transient_failures_up_to_the_bound_fall_back_too(harness, received):
+    harness.channels["zns"].failures = [TRANSIENT] * 3
+    harness.service.on_received(received())
+    for _ in range(3):
+        harness.delivery.send_due()
+        harness.advance(10)
+    message = harness.message()
+    assert harness.channels["zns"].calls == 3
+    assert message["channel"] == "sms" and message["error"].startswith("gave up after 3 attempts")
+
+
+def test_when_every_channel_fails_for_good_the_message_fails_once(harness, received):
+    for channel in harness.channels.values():
+        channel.failures = [PERMANENT]
+    harness.service.on_received(received())
+    for _ in range(3):
+        harness.delivery.send_due()
+    message = harness.message()
+    assert (message["state"], message["channel"], message["attempts"]) == ("failed", "email", 3)
+    [outcome] = message["outbox"]
+    assert outcome.type == topics.NOTIFICATION_FAILED and outcome.payload.reason == "ZNS error -118"
+    assert outcome.payload.attempts == 3 and outcome.payload.dossier_code == "000.00.12.H56-260302-0001"
+
+
+def test_a_citizen_without_any_usable_contact_gets_no_message(make_harness, received):
+    harness = make_harness(order=("email",))
+    harness.service.on_received(received(email=""))
+    assert harness.repo.messages == {}
+
+
+def test_a_claim_taken_by_another_sender_is_not_sent_again(harness, received):
+    harness.service.on_received(received())
+    [seen] = harness.repo.list_due(harness.now, 10)
+    assert harness.repo.claim(seen["_id"], seen["claim"], "other-replica", harness.now) is not None
+    assert harness.repo.claim(seen["_id"], seen["claim"], "late-replica", harness.now) is None
+    assert harness.channels["zns"].calls == 0
+
+
+def test_a_message_whose_sender_died_is_sent_again_after_its_lease_with_the_same_reference(harness, received):
+    harness.service.on_received(received())
+    [seen] = harness.repo.list_due(harness.now, 10)
+    harness.repo.claim(seen["_id"], seen["claim"], "dead-replica", harness.now + timedelta(seconds=harness.retry.lease))
+    assert harness.delivery.send_due() == 0  # the lease still holds
+    harness.advance(61)
+    assert harness.delivery.send_due() == 1
+    [sent] = harness.channels["zns"].sent
+    assert sent.reference == seen["_id"] and harness.message()["attempts"] == 2
+
+
+def test_a_message_that_keeps_killing_its_sender_is_given_up_on_that_channel(harness, received):
+    harness.service.on_received(received())
+    for sender in range(harness.retry.attempts):
+        [seen] = harness.repo.list_due(harness.now, 10)
+        harness.repo.claim(seen["_id"], seen["claim"], f"dying-{sender}", harness.now)
+        harness.advance(1)
+    harness.delivery.send_due()
+    message = harness.message()
+    assert harness.channels["zns"].calls == 0 and message["channel"] == "sms"
+    assert message["error"] == "gave up after 4 attempts: no answer recorded"
+
+
+def test_a_bug_in_a_channel_fails_that_channel_without_stopping_the_sender(harness, received):
+    harness.channels["zns"].failures = [KeyError("template")]  # type: ignore[list-item]
+    harness.service.on_received(received())
+    harness.delivery.send_due()
+    assert harness.message()["channel"] == "sms"
+
+
+@pytest.mark.parametrize("order", [("email",), ("sms", "email")])
+def test_the_configured_order_decides_the_first_channel(make_harness, received, order):
+    harness = make_harness(order=order)
+    harness.service.on_received(received())
+    assert harness.message()["channel"] == order[0]

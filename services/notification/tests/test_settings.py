@@ -1,0 +1,46 @@
+import pytest
+from motcua.settings import Env, SettingsError
+from notification.settings import Settings
+
+LOCAL = {"MOTCUA_ZNS_ACCESS_TOKEN": "t", "MOTCUA_SMS_API_KEY": "k",
+         "MOTCUA_ZNS_TEMPLATE_IDS": "received=1,assigned=2,result_ready=3"}
+
+
+def load(environ: dict[str, str]) -> Settings:
+    return Settings.from_env(Env(environ))
+
+
+def test_the_default_order_is_zns_then_sms_then_email():
+    settings = load(LOCAL)
+    assert settings.channels == ("zns", "sms", "email")
+    assert settings.zns.template_ids == {"received": "1", "assigned": "2", "result_ready": "3"}
+    assert settings.sms.url == "http://127.0.0.1:2531" and settings.sms.brandname == "MOTCUA"
+    assert settings.retry.attempts == 5 and settings.retry.first_delay == 5.0
+
+
+def test_channels_not_listed_need_no_settings():
+    settings = load({"MOTCUA_NOTIFICATION_CHANNELS": "email"})
+    assert settings.channels == ("email",) and settings.zns is None and settings.sms is None
+
+
+@pytest.mark.parametrize(("environ", "variable"), [
+    ({"MOTCUA_NOTIFICATION_CHANNELS": "zalo,email"}, "MOTCUA_NOTIFICATION_CHANNELS"),
+    ({"MOTCUA_NOTIFICATION_CHANNELS": "email,email"}, "MOTCUA_NOTIFICATION_CHANNELS"),
+    ({"MOTCUA_NOTIFICATION_CHANNELS": "sms"}, "MOTCUA_SMS_API_KEY"),
+    ({"MOTCUA_NOTIFICATION_CHANNELS": "zns"}, "MOTCUA_ZNS_ACCESS_TOKEN"),
+    ({**LOCAL, "MOTCUA_ZNS_TEMPLATE_IDS": "received=1,assigned=2"}, "MOTCUA_ZNS_TEMPLATE_IDS"),
+    ({**LOCAL, "MOTCUA_ZNS_TEMPLATE_IDS": "received=1,assigned=2,result_ready=3,overdue=4"}, "MOTCUA_ZNS_TEMPLATE_IDS"),
+    ({**LOCAL, "MOTCUA_ZNS_TEMPLATE_IDS": "received=1,received=2"}, "MOTCUA_ZNS_TEMPLATE_IDS"),
+    ({**LOCAL, "MOTCUA_ZNS_URL": "business.openapi.zalo.me"}, "MOTCUA_ZNS_URL"),
+    ({**LOCAL, "MOTCUA_SMS_URL": "ftp://sms"}, "MOTCUA_SMS_URL"),
+    ({**LOCAL, "MOTCUA_SMS_BRANDNAME": "UBND PHUONG HAC THANH"}, "MOTCUA_SMS_BRANDNAME"),
+    ({**LOCAL, "MOTCUA_SMS_PROVIDER": "viettel sms"}, "MOTCUA_SMS_PROVIDER"),
+    ({**LOCAL, "MOTCUA_SMTP_USERNAME": "motcua"}, "MOTCUA_SMTP_PASSWORD"),
+    ({**LOCAL, "MOTCUA_NOTIFICATION_RETRY_ATTEMPTS": "0"}, "MOTCUA_NOTIFICATION_RETRY_ATTEMPTS"),
+    ({**LOCAL, "MOTCUA_NOTIFICATION_RETRY_FIRST_MS": "9000", "MOTCUA_NOTIFICATION_RETRY_MAX_MS": "1000"},
+     "MOTCUA_NOTIFICATION_RETRY_MAX_MS"),
+    ({**LOCAL, "MOTCUA_ZNS_TIMEOUT_SECONDS": "0"}, "MOTCUA_ZNS_TIMEOUT_SECONDS"),
+])
+def test_a_bad_setting_names_its_variable(environ, variable):
+    with pytest.raises(SettingsError, match=variable):
+        load(environ)
