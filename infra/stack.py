@@ -16,6 +16,8 @@ import sys
 import time
 import urllib.request
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -220,6 +222,22 @@ class Stack:
     def start_services(self) -> None:
         for name in SERVICES:
             self.start_service(name)
+
+    @contextmanager
+    def serving(self, prefix: str, *names: str) -> Iterator[str]:
+        """Run the named services on topics and databases of their own prefix; yields intake's base URL."""
+        from motcua.kafka import ensure_topics
+
+        self.prefix = prefix
+        ensure_topics(self.kafka, prefix)
+        try:
+            for name in names:
+                self.start_service(name, label=f"{name}-{prefix}")
+            yield f"http://127.0.0.1:{self.ports.http['intake']}"
+        finally:
+            for name in reversed(names):
+                self.stop(f"{name}-{prefix}")
+            self.prefix = ""
 
     def stop(self, name: str | None = None) -> None:
         """Stop one process by name (or all, newest first), gracefully, then by force."""

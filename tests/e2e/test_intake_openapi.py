@@ -17,7 +17,6 @@ import pytest
 import requests
 import schemathesis
 from intake.openapi import document
-from motcua.kafka import ensure_topics
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -45,14 +44,8 @@ CONFIG = {
 @pytest.fixture(scope="module")
 def intake(stack) -> Iterator[str]:  # type: ignore[no-untyped-def]
     # A fresh prefix: a fresh database and topics, so earlier runs' dossiers and idempotency keys never leak in.
-    stack.prefix = f"oas{uuid.uuid4().hex[:8]}"
-    ensure_topics(stack.kafka, stack.prefix)
-    stack.start_service("signing", label="signing-oas")
-    stack.start_service("intake", label="intake-oas")
-    yield f"http://127.0.0.1:{stack.ports.http['intake']}"
-    stack.stop("intake-oas")
-    stack.stop("signing-oas")
-    stack.prefix = ""
+    with stack.serving(f"oas{uuid.uuid4().hex[:8]}", "signing", "intake") as url:
+        yield url
 
 
 def credentials(case: schemathesis.Case) -> dict[str, str]:

@@ -11,7 +11,6 @@ import pytest
 import requests
 from kafka import KafkaConsumer
 from motcua.calendar import TZ, Calendar
-from motcua.kafka import ensure_topics
 from pypdf import PdfReader
 
 from tests.conftest import eventually
@@ -33,14 +32,8 @@ PREFIX = "rcp"
 
 @pytest.fixture(scope="module")
 def intake(stack) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    stack.prefix = PREFIX
-    ensure_topics(stack.kafka, PREFIX)
-    stack.start_service("signing", label="signing-rcp")
-    stack.start_service("intake", label="intake-rcp")
-    yield f"http://127.0.0.1:{stack.ports.http['intake']}"
-    stack.stop("intake-rcp")
-    stack.stop("signing-rcp")
-    stack.prefix = ""
+    with stack.serving(PREFIX, "signing", "intake") as url:
+        yield url
 
 
 def post(base: str, path: str, headers: dict[str, str], body: dict | None = None) -> requests.Response:  # type: ignore[type-arg]
