@@ -88,6 +88,9 @@ class Process:
     grpc_services: list[GrpcService] = field(default_factory=list)
     relay: OutboxRelay | None = None
     handlers: dict[str, kafka.Handler] = field(default_factory=dict)
+    # Handlers consumed in a group of their own, motcua-<service>-<lane>, so that slow work (rendering and
+    # signing a form) never holds up the rest of the service's events.
+    lanes: dict[str, dict[str, kafka.Handler]] = field(default_factory=dict)
     # Loops that run in every role, e.g. refreshing gauges.
     loops: dict[str, Loop] = field(default_factory=dict)
     # Loops that run beside the consumer (roles all and worker), e.g. a sender of queued messages.
@@ -112,20 +115,23 @@ class Process:
             names = [s.name for s in self.grpc_services]
             runtime.loop("grpc-health", lambda stop: health.keep_grpc_health(self.platform.readiness, servicer, names, stop))
         if role in ("all", "worker") and self.handlers:
-            runtime.loop("consumer", self.consumer().run)
+            runtime.loop("consumer", self.consumer(self.handlers).run)
+        if role in ("all", "worker"):
+            for lane, handlers in self.lanes.items():
+                runtime.loop(f"consumer-{lane}", self.consumer(handlers, lane).run)
         if role in ("all", "worker"):
             for name, loop in self.background.items():
                 runtime.loop(name, loop)
         runtime.on_close(self.platform.close)
         runtime.run()
 
-    def consumer(self) -> kafka.ConsumerLoop:
+    def consumer(self, handlers: dict[str, kafka.Handler], lane: str = "") -> kafka.ConsumerLoop:
         settings = self.platform.settings
         topics = [qualified(t.name, settings.topic_prefix) for t in CONSUMES[settings.service]]
-        group = qualified(group_id(settings.service), settings.topic_prefix)
+        group = qualified(group_id(settings.service, lane), settings.topic_prefix)
         return kafka.ConsumerLoop(
             kafka=settings.kafka, group=group, topics=topics,
-            handlers=self.handlers, inbox=self.platform.inbox, dlq_producer=self.platform.kafka,
+            handlers=handlers, inbox=self.platform.inbox, dlq_producer=self.platform.kafka,
         )
 
 

@@ -95,9 +95,9 @@ CONSUMES = {
 }
 
 
-def group_id(service: str) -> str:
-    """The consumer group of a service."""
-    return f"motcua-{service}"
+def group_id(service: str, lane: str = "") -> str:
+    """The consumer group of a service, or of one of its lanes (handlers kept apart from the rest)."""
+    return f"motcua-{service}-{lane}" if lane else f"motcua-{service}"
 
 
 def qualified(name: str, prefix: str) -> str:

@@ -41,7 +41,8 @@ def build(settings: Settings, platform: Platform) -> Process:
         grpc_services=[GrpcService(lambda s: intake_pb2_grpc.add_IntakeServiceServicer_to_server(servicer, s),
                                    intake_pb2.DESCRIPTOR.services_by_name["IntakeService"].full_name)],
         relay=relay,
-        handlers=handlers.handlers(service, forms),
+        handlers=handlers.handlers(service),
+        lanes=handlers.lanes(forms),
     )
 
 

@@ -1,5 +1,6 @@
-"""The events intake consumes: routing's status changes keep the lookup current; its own reception events
-get their forms issued."""
+"""The events intake consumes: routing's status changes keep the lookup current (group motcua-intake); its
+own reception events get their forms issued in the lane `forms` (group motcua-intake-forms), so that
+rendering and signing a form, hundreds of milliseconds each, never hold up the lookup."""
 
 from __future__ import annotations
 
@@ -10,5 +11,9 @@ from intake.forms import FormIssuer
 from intake.service import IntakeService
 
 
-def handlers(service: IntakeService, forms: FormIssuer) -> dict[str, Handler]:
-    return {DOSSIER_STATUS_CHANGED.name: service.apply_status, **forms.handlers()}
+def handlers(service: IntakeService) -> dict[str, Handler]:
+    return {DOSSIER_STATUS_CHANGED.name: service.apply_status}
+
+
+def lanes(forms: FormIssuer) -> dict[str, dict[str, Handler]]:
+    return {"forms": forms.handlers()}
