@@ -18,6 +18,7 @@ from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 from motcua.kafka import producer
+from motcua.settings import KafkaSettings
 from motcua.topics import DOSSIER
 
 from bench.config import ROOT, http_ok, wait_for
@@ -72,8 +73,8 @@ def flask_pymongo(*, port: int, n: int, concurrency: int, body: Callable[[int], 
     return Result.from_load("baseline.flask_pymongo", load)
 
 
-def _create_topic(bootstrap: str, name: str, partitions: int) -> None:
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap.split(","), client_id="bench-topics")
+def _create_topic(kafka: KafkaSettings, name: str, partitions: int) -> None:
+    admin = KafkaAdminClient(**kafka.client_options(), client_id="bench-topics")
     try:
         admin.create_topics([NewTopic(name, partitions, 1)])
     except TopicAlreadyExistsError:
@@ -82,7 +83,7 @@ def _create_topic(bootstrap: str, name: str, partitions: int) -> None:
         admin.close()
 
 
-def kafka_roundtrip(*, bootstrap: str, prefix: str, n: int, stop: threading.Event, timeout: float = 120) -> Result:
+def kafka_roundtrip(*, kafka: KafkaSettings, prefix: str, n: int, stop: threading.Event, timeout: float = 120) -> Result:
     """N messages of ~300 bytes through the platform's producer settings and a plain consumer.
 
     The topic has the dossier topic's partition count; each message carries its send time, so the
@@ -91,9 +92,8 @@ def kafka_roundtrip(*, bootstrap: str, prefix: str, n: int, stop: threading.Even
     is not for the services' long-running clients.
     """
     topic = f"{prefix}.bench.roundtrip"
-    _create_topic(bootstrap, topic, DOSSIER.partitions)
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap.split(","), client_id="bench-roundtrip",
-                             enable_auto_commit=False)
+    _create_topic(kafka, topic, DOSSIER.partitions)
+    consumer = KafkaConsumer(**kafka.client_options(), client_id="bench-roundtrip", enable_auto_commit=False)
     partitions = [TopicPartition(topic, p) for p in range(DOSSIER.partitions)]
     consumer.assign(partitions)
     consumer.seek_to_end()
@@ -120,25 +120,25 @@ def kafka_roundtrip(*, bootstrap: str, prefix: str, n: int, stop: threading.Even
 
     reader = threading.Thread(target=consume, name="roundtrip-consumer", daemon=True)
     reader.start()
-    kafka = producer(bootstrap, "bench-roundtrip")
+    sender = producer(kafka, "bench-roundtrip")
     filler = b"x" * (MESSAGE_BYTES - 9)
     try:
         for i in range(WARM_UP_MESSAGES):
-            kafka.send(topic, key=f"warm-up-{i}".encode(), value=WARM_UP + filler)
-        kafka.flush(timeout=60)
+            sender.send(topic, key=f"warm-up-{i}".encode(), value=WARM_UP + filler)
+        sender.flush(timeout=60)
         warmed.wait(timeout=30)
         cpu = time.process_time()
         first_send = time.perf_counter()
         for i in range(n):
             if stop.is_set():
                 break
-            kafka.send(topic, key=f"bench-{i:08d}".encode(),
+            sender.send(topic, key=f"bench-{i:08d}".encode(),
                        value=TIMED + struct.pack("!d", time.perf_counter()) + filler)
-        kafka.flush(timeout=60)
+        sender.flush(timeout=60)
         while reader.is_alive():
             reader.join(timeout=0.5)
     finally:
-        kafka.close(timeout=10)
+        sender.close(timeout=10)
         consumer.close()
     seconds = max((max(received_at) if received_at else time.perf_counter()) - first_send, 1e-9)
     return Result("baseline.kafka_roundtrip", n, len(latencies), n - len(latencies), len(latencies) / seconds,

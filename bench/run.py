@@ -124,7 +124,7 @@ class Bench:
         # The limits first, while the stack is idle: later, the services' backlog would load the same CPUs.
         self.scenario("baseline.flask_pymongo", lambda: self.flask_baseline(intake.dossier_body))
         self.scenario("baseline.kafka_roundtrip", lambda: baselines.kafka_roundtrip(
-            bootstrap=self.stack.kafka_bootstrap, prefix=PREFIX, n=s.n, stop=self.stop))
+            kafka=self.stack.kafka, prefix=PREFIX, n=s.n, stop=self.stop))
         self.scenario("intake.submit", submit)
         self.scenario("e2e", lambda: e2e(submitted, watcher, timeout=s.e2e_timeout, stop=self.stop))
         self.settle("e2e")
@@ -211,6 +211,8 @@ def main() -> int:
         print(error, file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # kafka-python reports a topic created a moment ago as an ERROR until its metadata arrives.
+    logging.getLogger("kafka").setLevel(logging.CRITICAL)
     if busy := PORTS.in_use():
         print(f"the bench's ports {busy} are in use: is another bench running? (`ss -ltnp` shows by whom)",
               file=sys.stderr)
