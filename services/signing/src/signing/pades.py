@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from io import BytesIO
@@ -42,6 +43,11 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from signing.pki import OFFICIAL_FILE, SEAL_FILE
 
 DIGEST_ALGORITHM = "sha256"
+# pyHanko builds each CMS from the signer's asn1crypto certificate objects, which cache their encoding lazily
+# and are not safe to encode from two threads at once: 1 of 640 concurrent signatures failed with
+# "UTF8String value must be a unicode string, not NoneType". The signature itself is milliseconds of work
+# under the GIL, so the gRPC workers take turns for it; rendering stays concurrent.
+_SIGNING = threading.Lock()
 # Bytes of a CMS signature beyond its certificates: signature value, signed attributes, structure.
 CMS_OVERHEAD = 4096
 OFFICIAL = "official"
@@ -223,7 +229,8 @@ def sign_pdf(pdf: bytes, *, signer: Signer, field_name: str, reason: str, locati
     )
     output = BytesIO()
     try:
-        PdfSigner(metadata, signer=signer).sign_pdf(writer, output=output, bytes_reserved=_reservation(signer))
+        with _SIGNING:
+            PdfSigner(metadata, signer=signer).sign_pdf(writer, output=output, bytes_reserved=_reservation(signer))
     except PdfError as error:
         raise InvalidPdf(str(error)) from error
     except SigningError as error:
