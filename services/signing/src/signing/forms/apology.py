@@ -10,16 +10,9 @@ from signing.forms.model import Apology
 
 def render(apology: Apology, verify_url: str) -> bytes:
     """Render the apology: why the result is late and when it will be returned instead."""
-    pdf = layout.new_document(
-        title=APOLOGY["title"], author=apology.header.agency_name, created=apology.header.issued_at,
-        subject=COMMON["subject"].format(title=APOLOGY["title"], dossier_code=apology.dossier_code))
-    layout.draw_header(pdf, apology.header)
-    layout.draw_title(pdf, APOLOGY["title"], COMMON["dossier_code"].format(dossier_code=apology.dossier_code))
+    pdf = layout.open_form(title=APOLOGY["title"], header=apology.header, dossier_code=apology.dossier_code)
     layout.paragraph(pdf, APOLOGY["addressee"].format(applicant=apology.applicant_name), style="B")
-    procedure = apology.procedure_name
-    if apology.procedure_code:
-        procedure = COMMON["procedure"].format(code=apology.procedure_code, name=apology.procedure_name)
-    layout.field(pdf, COMMON["procedure_label"], procedure)
+    layout.procedure_field(pdf, COMMON["procedure_label"], apology.procedure_code, apology.procedure_name)
     if apology.received_at is not None:
         layout.paragraph(pdf, APOLOGY["received"].format(time=vietnamese_datetime(apology.received_at)))
     layout.paragraph(pdf, APOLOGY["original"].format(time=vietnamese_datetime(apology.original_appointment_at)))

@@ -19,11 +19,7 @@ TABLE_SIZE = 8.5
 
 def render(sheet: ControlSheet, verify_url: str) -> bytes:
     """Render the control sheet: one table row per hand-over, the heading repeated on every page."""
-    pdf = layout.new_document(
-        title=TEXT["title"], author=sheet.header.agency_name, created=sheet.header.issued_at,
-        subject=COMMON["subject"].format(title=TEXT["title"], dossier_code=sheet.dossier_code))
-    layout.draw_header(pdf, sheet.header)
-    layout.draw_title(pdf, TEXT["title"], COMMON["dossier_code"].format(dossier_code=sheet.dossier_code))
+    pdf = layout.open_form(title=TEXT["title"], header=sheet.header, dossier_code=sheet.dossier_code)
     if sheet.applicant_name:
         layout.field(pdf, TEXT["applicant"], sheet.applicant_name)
     if sheet.procedure_name:

@@ -100,6 +100,20 @@ def new_document(*, title: str, subject: str, author: str, created: dt.datetime)
     return pdf
 
 
+def open_form(*, title: str, header: FormHeader, dossier_code: str) -> FormPdf:
+    """Start one of the dossier's forms: metadata, the national header, the title with the dossier code."""
+    pdf = new_document(title=title, author=header.agency_name, created=header.issued_at,
+                       subject=COMMON["subject"].format(title=title, dossier_code=dossier_code))
+    draw_header(pdf, header)
+    draw_title(pdf, title, COMMON["dossier_code"].format(dossier_code=dossier_code))
+    return pdf
+
+
+def procedure_field(pdf: FPDF, label: str, code: str, name: str) -> None:
+    """The procedure a dossier asks for: "code - name" when the code is known, the name alone otherwise."""
+    field(pdf, label, COMMON["procedure"].format(code=code, name=name) if code else name)
+
+
 def draw_header(pdf: FPDF, header: FormHeader) -> None:
     """Draw the issuing agency and number on the left, the motto and the place-date line on the right."""
     pdf.set_xy(HEADER_LEFT_X, MARGIN_TOP)

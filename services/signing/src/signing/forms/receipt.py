@@ -15,11 +15,7 @@ COLUMN_ALIGNS = (Align.C, Align.L, Align.C, Align.L)
 
 def render(receipt: Receipt, verify_url: str) -> bytes:
     """Render the receipt; its QR code leads to the dossier lookup, not to the verification page."""
-    pdf = layout.new_document(
-        title=RECEIPT["title"], author=receipt.header.agency_name, created=receipt.header.issued_at,
-        subject=COMMON["subject"].format(title=RECEIPT["title"], dossier_code=receipt.dossier_code))
-    layout.draw_header(pdf, receipt.header)
-    layout.draw_title(pdf, RECEIPT["title"], COMMON["dossier_code"].format(dossier_code=receipt.dossier_code))
+    pdf = layout.open_form(title=RECEIPT["title"], header=receipt.header, dossier_code=receipt.dossier_code)
     layout.paragraph(pdf, RECEIPT["intro"].format(unit=receipt.receiving_unit))
     layout.field(pdf, RECEIPT["applicant"], receipt.applicant_name)
     if receipt.applicant_phone:

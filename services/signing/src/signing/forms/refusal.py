@@ -10,21 +10,14 @@ from signing.forms.model import Refusal
 
 def render(refusal: Refusal, verify_url: str) -> bytes:
     """Render the refusal with its numbered reasons."""
-    pdf = layout.new_document(
-        title=REFUSAL["title"], author=refusal.header.agency_name, created=refusal.header.issued_at,
-        subject=COMMON["subject"].format(title=REFUSAL["title"], dossier_code=refusal.dossier_code))
-    layout.draw_header(pdf, refusal.header)
-    layout.draw_title(pdf, REFUSAL["title"], COMMON["dossier_code"].format(dossier_code=refusal.dossier_code))
+    pdf = layout.open_form(title=REFUSAL["title"], header=refusal.header, dossier_code=refusal.dossier_code)
     if refusal.received_at is None:
         intro = REFUSAL["intro"].format(unit=refusal.receiving_unit)
     else:
         intro = REFUSAL["intro_at"].format(unit=refusal.receiving_unit, time=vietnamese_datetime(refusal.received_at))
     layout.paragraph(pdf, intro)
     layout.field(pdf, COMMON["applicant"], refusal.applicant_name)
-    procedure = refusal.procedure_name
-    if refusal.procedure_code:
-        procedure = COMMON["procedure"].format(code=refusal.procedure_code, name=refusal.procedure_name)
-    layout.field(pdf, COMMON["procedure_label"], procedure)
+    layout.procedure_field(pdf, COMMON["procedure_label"], refusal.procedure_code, refusal.procedure_name)
     layout.paragraph(pdf, REFUSAL["decision"].format(unit=refusal.receiving_unit), space_before=2.0)
     layout.numbered(pdf, refusal.reasons)
     layout.paragraph(pdf, REFUSAL["closing"], space_before=2.0)

@@ -16,21 +16,14 @@ COLUMN_ALIGNS = (Align.C, Align.L, Align.L)
 
 def render(request: SupplementRequest, verify_url: str) -> bytes:
     """Render the supplement request: everything missing or to correct, listed at once."""
-    pdf = layout.new_document(
-        title=TEXT["title"], author=request.header.agency_name, created=request.header.issued_at,
-        subject=COMMON["subject"].format(title=TEXT["title"], dossier_code=request.dossier_code))
-    layout.draw_header(pdf, request.header)
-    layout.draw_title(pdf, TEXT["title"], COMMON["dossier_code"].format(dossier_code=request.dossier_code))
+    pdf = layout.open_form(title=TEXT["title"], header=request.header, dossier_code=request.dossier_code)
     if request.received_at is None:
         intro = TEXT["intro"].format(unit=request.receiving_unit)
     else:
         intro = TEXT["intro_at"].format(unit=request.receiving_unit, time=vietnamese_datetime(request.received_at))
     layout.paragraph(pdf, intro)
     layout.field(pdf, COMMON["applicant"], request.applicant_name)
-    procedure = request.procedure_name
-    if request.procedure_code:
-        procedure = COMMON["procedure"].format(code=request.procedure_code, name=request.procedure_name)
-    layout.field(pdf, COMMON["procedure_label"], procedure)
+    layout.procedure_field(pdf, COMMON["procedure_label"], request.procedure_code, request.procedure_name)
     layout.paragraph(pdf, TEXT["request"], space_before=2.0)
     rows = [(str(number), item.document_name, item.reason) for number, item in enumerate(request.items, start=1)]
     headings = (TEXT["column_number"], TEXT["column_document"], TEXT["column_reason"])
