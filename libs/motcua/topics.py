@@ -55,6 +55,10 @@ DOSSIER_STATUS_CHANGED = EventType(
     "vn.motcua.dossier.status_changed.v1", DOSSIER, events_pb2.DossierStatusChanged, "routing"
 )
 RESULT_READY = EventType("vn.motcua.dossier.result_ready.v1", DOSSIER, events_pb2.ResultReady, "routing")
+DOSSIER_DUE_SOON = EventType("vn.motcua.dossier.due_soon.v1", DOSSIER, events_pb2.DossierDeadline, "routing")
+DOSSIER_OVERDUE = EventType("vn.motcua.dossier.overdue.v1", DOSSIER, events_pb2.DossierDeadline, "routing")
+APOLOGY_ISSUED = EventType("vn.motcua.dossier.apology_issued.v1", DOSSIER, events_pb2.ApologyIssued, "routing")
+DOSSIER_COMPLETED = EventType("vn.motcua.dossier.completed.v1", DOSSIER, events_pb2.DossierCompleted, "routing")
 DOCUMENT_SIGNED = EventType("vn.motcua.document.signed.v1", DOCUMENT, events_pb2.DocumentSigned, "signing")
 NOTIFICATION_DELIVERED = EventType(
     "vn.motcua.notification.delivered.v1", NOTIFICATION, events_pb2.NotificationOutcome, "notification"
@@ -79,6 +83,10 @@ EVENT_TYPES = {
         TASK_ASSIGNED,
         DOSSIER_STATUS_CHANGED,
         RESULT_READY,
+        DOSSIER_DUE_SOON,
+        DOSSIER_OVERDUE,
+        APOLOGY_ISSUED,
+        DOSSIER_COMPLETED,
         DOCUMENT_SIGNED,
         NOTIFICATION_DELIVERED,
         NOTIFICATION_FAILED,
