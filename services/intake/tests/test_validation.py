@@ -92,6 +92,29 @@ def test_a_bad_email_is_reported():
     assert pointers(caught.value) == {"/applicant/email"}
 
 
+def test_the_citizens_notification_channels_keep_their_order_and_default_to_none():
+    assert parse_submission(make_body()).notify_channels == ()
+    assert parse_submission(make_body(notify_channels=["email", "sms"])).notify_channels == ("email", "sms")
+
+
+def test_bad_notification_channels_are_reported_each_with_its_pointer():
+    with pytest.raises(InvalidInput) as caught:
+        parse_submission(make_body(notify_channels=["sms", "fax", "sms"]))
+    assert pointers(caught.value) == {"/notify_channels/1", "/notify_channels/2"}
+    with pytest.raises(InvalidInput) as caught:
+        parse_submission(make_body(notify_channels="sms"))
+    assert pointers(caught.value) == {"/notify_channels"}
+
+
+def test_the_email_channel_needs_an_email_address():
+    body = make_body(notify_channels=["zns", "email"])
+    body["applicant"] = {**body["applicant"], "email": ""}
+    with pytest.raises(InvalidInput) as caught:
+        parse_submission(body)
+    assert pointers(caught.value) == {"/notify_channels/1"}
+    assert "e-mail" in caught.value.errors[0].message_vi
+
+
 @pytest.mark.parametrize(("raw", "expected"), [
     ("+84912345678", "0912345678"), ("0912 345 678", "0912345678"), ("0387.654.321", "0387654321"),
     ("0212345678", None), ("091234567", None), ("+8491234567890", None),

@@ -82,6 +82,7 @@ class IntakeService:
             "procedure": {"code": procedure["code"], "version": procedure["version"], "name": procedure["name"],
                           "workflow": procedure["workflow"]},
             "channel": submission.channel, "applicant": asdict(submission.applicant), "owner": owner,
+            "notify_channels": list(submission.notify_channels),
             "documents": documents, "legal_days": procedure["legal_days"], "submitted_at": now,
             "status": S.DOSSIER_STATUS_SUBMITTED, "forms": {},
             "history": [self._entry(S.DOSSIER_STATUS_SUBMITTED, now, "")],
@@ -91,6 +92,7 @@ class IntakeService:
                 dossier_code=code, procedure_code=procedure["code"], procedure_version=procedure["version"],
                 procedure_name=procedure["name"], agency_id=agency_id, channel=submission.channel,
                 applicant=self._applicant(dossier), submitted_at=timestamp(now), documents=self._refs(documents),
+                notify_channels=dossier["notify_channels"],
             ), subject=code, source="intake")
         else:
             changes, event = self._reception(dossier, principal, now)
@@ -291,6 +293,7 @@ class IntakeService:
             department=dossier["department"], channel=dossier["channel"], applicant=self._applicant(dossier),
             received_at=timestamp(now), appointment_at=timestamp(appointment), legal_days=dossier["legal_days"],
             documents=self._refs(dossier["documents"]), received_by=principal.sub,
+            notify_channels=dossier.get("notify_channels", []),
         ), subject=code, source="intake")
         return {"received_at": now, "appointment_at": appointment, "received_by": principal.sub,
                 "status": S.DOSSIER_STATUS_RECEIVED}, event

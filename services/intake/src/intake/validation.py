@@ -29,6 +29,8 @@ MAX_DOCUMENTS = 50
 MAX_TEXT = 2000
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}\Z")
 AGENCY_ID = re.compile(r"^[0-9A-Z]{3}(\.[0-9A-Z]{2,3}){3}\Z")
+# The channels a citizen may ask to be told on (the notification service's names), in its default order.
+NOTIFY_CHANNELS = ("zns", "sms", "email")
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class Submission:
     applicant: Applicant
     documents: tuple[DocumentInput, ...]
     agency_id: str | None = None
+    notify_channels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -141,9 +144,10 @@ def parse_submission(body: dict[str, Any]) -> Submission:
         bad("/agency_id", "Mã cơ quan tiếp nhận phải có dạng 000.00.12.H56", "agency_id must look like 000.00.12.H56")
     applicant = _applicant(body.get("applicant"), bad)
     documents = parse_documents(body.get("documents", []), fields)
+    notify_channels = _notify_channels(body.get("notify_channels", []), applicant, bad)
     fields.refuse_if_any()
     assert applicant is not None and channel is not None
-    return Submission(str(code), channel, applicant, documents, agency_id)
+    return Submission(str(code), channel, applicant, documents, agency_id, notify_channels)
 
 
 def parse_documents(raw: Any, fields: Fields, pointer: str = "/documents") -> tuple[DocumentInput, ...]:
@@ -213,6 +217,24 @@ def parse_supplement(body: dict[str, Any]) -> tuple[DocumentInput, ...]:
         fields.bad("/documents", "Cần ít nhất một giấy tờ bổ sung", "documents must list at least one document")
     fields.refuse_if_any()
     return documents
+
+
+def _notify_channels(raw: Any, applicant: Applicant | None, bad: Any) -> tuple[str, ...]:
+    """The citizen's channels in order of preference: distinct, known, and e-mail only with an address."""
+    if not isinstance(raw, list) or len(raw) > len(NOTIFY_CHANNELS):
+        bad("/notify_channels", f"Kênh nhận thông báo là danh sách tối đa {len(NOTIFY_CHANNELS)} kênh",
+            f"notify_channels must be a list of at most {len(NOTIFY_CHANNELS)} channels")
+        return ()
+    for i, name in enumerate(raw):
+        if name not in NOTIFY_CHANNELS:
+            bad(f"/notify_channels/{i}", f"Kênh nhận thông báo phải là một trong: {', '.join(NOTIFY_CHANNELS)}",
+                f"a notification channel must be one of: {', '.join(NOTIFY_CHANNELS)}")
+        elif name in raw[:i]:
+            bad(f"/notify_channels/{i}", f"Kênh {name} đã có trong danh sách", f"channel {name} is listed twice")
+        elif name == "email" and applicant is not None and not applicant.email:
+            bad(f"/notify_channels/{i}", "Nhận thông báo qua e-mail cần địa chỉ e-mail của người nộp",
+                "the email channel needs the applicant's email address")
+    return tuple(raw)
 
 
 def _applicant(raw: Any, bad: Any) -> Applicant | None:

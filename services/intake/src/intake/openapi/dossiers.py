@@ -19,7 +19,7 @@ from intake.openapi.schemas import DOSSIER_CODE, EXAMPLE_CODE, EXAMPLE_SHA256
 
 APPLICANT = {"full_name": "Nguyễn Thị Lan", "citizen_id": "038190012345", "birth_year": 1990, "phone": "0912345678",
              "email": "lan.nguyen@example.vn", "address": "Số 12 phố Lê Lợi, phường Hạc Thành, tỉnh Thanh Hóa"}
-SUBMISSION = {"procedure_code": "1.001193", "channel": "counter", "applicant": APPLICANT,
+SUBMISSION = {"procedure_code": "1.001193", "channel": "counter", "applicant": APPLICANT, "notify_channels": ["zns", "email"],
               "documents": [{"type": "to-khai", "attachment": EXAMPLE_SHA256},
                             {"type": "giay-chung-sinh", "attachment": EXAMPLE_SHA256},
                             {"type": "giay-to-tuy-than", "attachment": EXAMPLE_SHA256}]}

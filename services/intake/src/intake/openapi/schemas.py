@@ -7,7 +7,7 @@ only, and the document promises ASCII identifiers.
 from __future__ import annotations
 
 from intake.openapi.common import PROBLEM_SCHEMAS, Schema, ref
-from intake.validation import PROVINCES
+from intake.validation import NOTIFY_CHANNELS, PROVINCES
 
 PROCEDURE_CODE = "^[0-9]\\.[0-9]{6}$"
 AGENCY_ID = "^[0-9A-Z]{3}(\\.[0-9A-Z]{2,3}){3}$"
@@ -82,6 +82,11 @@ REQUESTS: dict[str, Schema] = {
                       "description": "Cơ quan tiếp nhận (hồ sơ trực tuyến); mặc định cơ quan đầu tiên của thủ tục"},
         "applicant": ref("Applicant"),
         "documents": {"type": "array", "maxItems": 50, "items": ref("DocumentInput"), "default": []},
+        "notify_channels": {
+            "type": "array", "maxItems": len(NOTIFY_CHANNELS), "uniqueItems": True, "default": [],
+            "items": {"type": "string", "enum": list(NOTIFY_CHANNELS)},
+            "description": "Kênh nhận thông báo theo thứ tự ưu tiên (email cần địa chỉ e-mail); "
+                           "để trống: Zalo ZNS, SMS rồi e-mail"},
     }, ("procedure_code", "applicant"), description="Hồ sơ nộp mới"),
     "SupplementRequestInput": obj({
         "items": {"type": "array", "minItems": 1, "maxItems": 50, "items": {
