@@ -33,7 +33,8 @@ SASL_PASSWORD = "motcua-local-only"
 # What the local ZNS and SMS sinks accept, and the ZNS template ids the notification service is given.
 ZNS_ACCESS_TOKEN = "motcua-local-zns"
 SMS_API_KEY = "motcua-local-sms"
-ZNS_TEMPLATE_IDS = "received=100001,assigned=100002,result_ready=100003"
+ZNS_TEMPLATE_IDS = ("received=100001,assigned=100002,result_ready=100003,supplement_requested=100004,due_soon=100005,"
+                    "apology_issued=100006,completed=100007")
 
 
 @dataclass

@@ -190,7 +190,7 @@ def test_the_config_maps_carry_exactly_the_settings_the_services_read(rendered):
         "signing": {"MOTCUA_SIGNING_PKI_DIR", "MOTCUA_SIGNING_PUBLIC_URL"},
         "notification": {"MOTCUA_NOTIFICATION_CHANNELS", "MOTCUA_NOTIFICATION_RETRY_ATTEMPTS",
                          "MOTCUA_NOTIFICATION_RETRY_FIRST_MS", "MOTCUA_NOTIFICATION_RETRY_MAX_MS",
-                         "MOTCUA_NOTIFICATION_LEASE_SECONDS", "MOTCUA_SMTP_HOST", "MOTCUA_SMTP_PORT", "MOTCUA_SMTP_FROM",
+                         "MOTCUA_NOTIFICATION_LEASE_SECONDS", "MOTCUA_NOTIFICATION_RATING_URL", "MOTCUA_SMTP_HOST", "MOTCUA_SMTP_PORT", "MOTCUA_SMTP_FROM",
                          "MOTCUA_SMTP_STARTTLS", "MOTCUA_SMTP_TIMEOUT_SECONDS"},
         "feedback": set(),
     }
@@ -267,7 +267,7 @@ def test_the_topic_job_runs_before_install_and_upgrade(rendered):
     ({"kafkaTopics__strimzi__enabled": "true", "kafkaTopics__job__enabled": "true"}, "not both"),
     ({"notification__smtp__username": "motcua"}, "/smtp/existingSecret"),
     ({"notification__channels": "{zns,email}"}, "zns.existingSecret"),
-    ({"notification__channels": "{zns}", "notification__zns__existingSecret": "motcua-zns"}, "zns.templateIds.received"),
+    ({"notification__channels": "{zns}", "notification__zns__existingSecret": "motcua-zns"}, "zns.templateIds needs"),
     ({"notification__channels": "{sms,fax}"}, "/channels/1"),
     ({"global__kafka__tls__clientSecret": "motcua-user"}, "global.kafka.tls.enabled is false"),
 ])

@@ -88,6 +88,15 @@ def test_a_dossier_goes_from_submission_to_a_signed_result_and_a_rating(platform
     assert stats["levels"][2]["count"] >= 1 and stats["levels"][0]["count"] == 0
 
 
+def test_the_channel_chosen_at_submission_carries_the_messages(platform):  # type: ignore[no-untyped-def]
+    created = submit(platform, notify_channels=["sms"])
+    assert created.status_code == 201, created.text
+    code = created.json()["code"]
+    [sms] = eventually(lambda: requests_about(platform.sms_dir, code), 60, what="the SMS about the reception")
+    assert sms["body"]["text"].startswith(f"Ho so {code} da duoc tiep nhan luc ") and sms["outcome"] == "accepted"
+    assert requests_about(platform.zns_dir, code) == []
+
+
 @pytest.mark.parametrize(("body", "status", "pointer"), [
     ({"procedure_code": "9.999999"}, 422, "/procedure_code"),
     ({"applicant": {**APPLICANT, "citizen_id": "097190012345"}}, 422, "/applicant/citizen_id"),
@@ -97,6 +106,7 @@ def test_a_dossier_goes_from_submission_to_a_signed_result_and_a_rating(platform
     ({"documents": [{"type": "to-khai", "attachment": "0" * 64}]}, 422, "/documents/0/attachment"),
     ({"documents": []}, 422, "/documents"),
     ({"channel": "online"}, 422, "/channel"),
+    ({"notify_channels": ["sms", "fax"]}, 422, "/notify_channels/1"),
 ])
 def test_bad_submissions_get_a_specific_problem_and_store_nothing(platform, body, status, pointer):  # type: ignore[no-untyped-def]
     before = submit(platform).json()["code"]

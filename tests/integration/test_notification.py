@@ -12,13 +12,19 @@ from datetime import UTC, datetime
 
 import pytest
 import requests
+from google.protobuf.timestamp_pb2 import Timestamp
 from kafka import KafkaConsumer, KafkaProducer
 from motcua import kafka as mkafka
 from motcua.events import Event, timestamp
 from motcua.topics import (
+    APOLOGY_ISSUED,
+    DOSSIER_COMPLETED,
+    DOSSIER_DUE_SOON,
     DOSSIER_RECEIVED,
     NOTIFICATION_DELIVERED,
     NOTIFICATION_FAILED,
+    RESULT_READY,
+    SUPPLEMENT_REQUESTED,
     TASK_ASSIGNED,
     qualified,
 )
@@ -33,8 +39,9 @@ pytestmark = pytest.mark.stack
 PREFIX = "ntf"
 # The second replica's HTTP port: 5 above the first, in the gap every numbered test stack leaves free.
 SECOND_REPLICA_OFFSET = 5
+RATING = "https://dichvucong.example.vn/danh-gia/{code}"
 FAST_RETRIES = {"MOTCUA_NOTIFICATION_RETRY_ATTEMPTS": "3", "MOTCUA_NOTIFICATION_RETRY_FIRST_MS": "200",
-                "MOTCUA_NOTIFICATION_RETRY_MAX_MS": "1000"}
+                "MOTCUA_NOTIFICATION_RETRY_MAX_MS": "1000", "MOTCUA_NOTIFICATION_RATING_URL": RATING}
 SEQUENCE = itertools.count(1)
 
 
@@ -65,19 +72,42 @@ def new_code() -> str:
     return f"000.00.12.H56-260302-{next(SEQUENCE):04d}"
 
 
-def received(code: str, phone: str, email: str = "an@example.vn") -> Event:
+def at(day: int, hour: int, minute: int = 0) -> Timestamp:
+    """A time in March 2026, given in UTC."""
+    return timestamp(datetime(2026, 3, day, hour, minute, tzinfo=UTC))
+
+
+APPLICANT = {"full_name": "Nguyễn Văn An", "citizen_id": "001190012345"}
+
+
+def received(code: str, phone: str, email: str = "an@example.vn", channels: tuple[str, ...] = ()) -> Event:
     payload = events_pb2.DossierReceived(
         dossier_code=code, procedure_code="1.001193", procedure_name="Đăng ký khai sinh", agency_id="000.00.12.H56",
-        applicant=common_pb2.Applicant(full_name="Nguyễn Văn An", citizen_id="001190012345", phone=phone, email=email),
-        received_at=timestamp(datetime(2026, 3, 2, 2, 0, tzinfo=UTC)),
-        appointment_at=timestamp(datetime(2026, 3, 5, 2, 0, tzinfo=UTC)), legal_days=3)
+        applicant=common_pb2.Applicant(**APPLICANT, phone=phone, email=email), notify_channels=channels,
+        received_at=at(2, 2), appointment_at=at(5, 2), legal_days=3)
     return Event.new(DOSSIER_RECEIVED, payload, subject=code, source="intake")
 
 
 def assigned(code: str) -> Event:
     payload = events_pb2.TaskAssigned(dossier_code=code, task_id=f"{code}/1", step="tham-dinh", department="tu-phap",
-                                      assignee="cv-1", due_at=timestamp(datetime(2026, 3, 4, 9, 30, tzinfo=UTC)))
+                                      assignee="cv-1", due_at=at(4, 9, 30))
     return Event.new(TASK_ASSIGNED, payload, subject=code, source="routing")
+
+
+def later_events(code: str) -> list[Event]:
+    """Every other citizen-facing event about a dossier, as intake and routing emit them, in the dossier's order."""
+    found = [
+        (SUPPLEMENT_REQUESTED, events_pb2.SupplementRequested(
+            dossier_code=code, procedure_name="Đăng ký khai sinh", applicant=common_pb2.Applicant(**APPLICANT),
+            note="Thiếu bản sao giấy chứng sinh"), "intake"),
+        (DOSSIER_DUE_SOON, events_pb2.DossierDeadline(dossier_code=code, due_at=at(4, 1)), "routing"),
+        (APOLOGY_ISSUED, events_pb2.ApologyIssued(dossier_code=code, reason="Cần xác minh thêm",
+                                                  previous_appointment_at=at(5, 2), new_appointment_at=at(10, 2)),
+         "routing"),
+        (RESULT_READY, events_pb2.ResultReady(dossier_code=code, document_id="d-77"), "routing"),
+        (DOSSIER_COMPLETED, events_pb2.DossierCompleted(dossier_code=code, completed_at=at(11, 3)), "routing"),
+    ]
+    return [assigned(code), *(Event.new(kind, payload, subject=code, source=source) for kind, payload, source in found)]
 
 
 def publish(producer: KafkaProducer, *events: Event) -> None:
@@ -227,3 +257,107 @@ def test_a_message_no_channel_can_carry_fails_with_an_event(replicas, producer):
     event = outcomes(stack, message["message_id"])[0]
     assert event.type == NOTIFICATION_FAILED and "invalid_subscriber" in event.payload.reason
     assert event.payload.attempts == 2 and event.payload.cause_event_id
+
+
+def test_every_kind_of_message_reaches_zalo_with_its_template_and_parameters(replicas, producer):  # type: ignore[no-untyped-def]
+    stack, ports = replicas
+    code = new_code()
+    publish(producer, received(code, "0912000011", channels=("zns",)), *later_events(code))
+    eventually(lambda: finished(ports[0], code, count=7), 60, what="seven messages sent")
+    link = RATING.replace("{code}", code)
+    data = {r["body"]["template_id"]: r["body"]["template_data"] for r in requests_about(stack.zns_dir, code)}
+    assert data == {
+        "100001": {"code": code, "name": "Nguyễn Văn An", "procedure": "Đăng ký khai sinh",
+                   "received_at": "09:00 02/03/2026", "appointment_at": "09:00 05/03/2026"},
+        "100002": {"code": code, "name": "Nguyễn Văn An", "department": "tu-phap", "due_at": "16:30 04/03/2026"},
+        "100004": {"code": code, "name": "Nguyễn Văn An", "procedure": "Đăng ký khai sinh"},
+        "100005": {"code": code, "name": "Nguyễn Văn An", "due_at": "08:00 04/03/2026"},
+        "100006": {"code": code, "name": "Nguyễn Văn An", "reason": "Cần xác minh thêm",
+                   "new_appointment_at": "09:00 10/03/2026"},
+        "100003": {"code": code, "name": "Nguyễn Văn An", "document_id": "d-77", "rating_url": link},
+        "100007": {"code": code, "name": "Nguyễn Văn An", "completed_at": "10:00 11/03/2026", "rating_url": link},
+    }
+    assert requests_about(stack.sms_dir, code) == [] and mails_about(stack.mail_dir, code) == []
+
+
+def test_every_kind_of_message_reaches_the_sms_gateway_without_diacritics(replicas, producer):  # type: ignore[no-untyped-def]
+    stack, ports = replicas
+    code = new_code()
+    publish(producer, received(code, "0912000012", channels=("sms", "email")), *later_events(code))
+    found = eventually(lambda: finished(ports[0], code, count=7), 60, what="seven messages sent")
+    assert {m["channel"] for m in found} == {"sms"} and all(m["route"] == ["sms", "email"] for m in found)
+    link = RATING.replace("{code}", code)
+    # Two replicas send them, so they may arrive in any order.
+    assert sorted(r["body"]["text"] for r in requests_about(stack.sms_dir, code)) == sorted([
+        (f"Ho so {code} da duoc tiep nhan luc 09:00 02/03/2026. Hen tra ket qua: 09:00 05/03/2026. "
+        "Tra cuu bang ma ho so va so dien thoai."),
+        f"Ho so {code} dang duoc xu ly tai bo phan chuyen mon. Han xu ly: 16:30 04/03/2026.",
+        (f"Ho so {code} can bo sung, hoan thien giay to. Xem phieu yeu cau bo sung khi tra cuu ho so. "
+        "Thieu ban sao giay chung sinh"),
+        (f"Ho so {code}: han 08:00 04/03/2026 sap den. Moi Ong/Ba hoan thanh phan viec cua minh (bo sung giay to, "
+        "nop phi) truoc han."),
+        f"Xin loi Ong/Ba: ho so {code} chua co ket qua dung hen. Hen lai: 09:00 10/03/2026.",
+        f"Ho so {code} da co ket qua (ma tai lieu d-77). Moi Ong/Ba danh gia: {link}",
+        f"Ho so {code} da tra ket qua. Cam on Ong/Ba. Moi danh gia: {link}",
+    ])
+    assert requests_about(stack.zns_dir, code) == []
+
+
+def test_every_kind_of_message_reaches_the_mailbox_in_vietnamese(replicas, producer):  # type: ignore[no-untyped-def]
+    stack, ports = replicas
+    code = new_code()
+    publish(producer, received(code, "0912000013", channels=("email",)), *later_events(code))
+    eventually(lambda: finished(ports[0], code, count=7), 60, what="seven messages sent")
+    mails = {str(m["Subject"]): m.get_content() for m in mails_about(stack.mail_dir, code)}
+    assert set(mails) == {
+        f"Hồ sơ {code} đã được tiếp nhận", f"Hồ sơ {code} đang được xử lý", f"Hồ sơ {code} cần bổ sung, hoàn thiện",
+        f"Hồ sơ {code}: sắp đến hạn", f"Thư xin lỗi và hẹn lại ngày trả kết quả hồ sơ {code}",
+        f"Hồ sơ {code} đã có kết quả", f"Hồ sơ {code} đã trả kết quả"}
+    apology = mails[f"Thư xin lỗi và hẹn lại ngày trả kết quả hồ sơ {code}"]
+    assert "Lý do: Cần xác minh thêm." in apology and "hẹn lại ngày trả kết quả: 09:00 ngày 10/03/2026" in apology
+    assert "Ghi chú: Thiếu bản sao giấy chứng sinh" in mails[f"Hồ sơ {code} cần bổ sung, hoàn thiện"]
+    assert f"mức độ hài lòng: {RATING.replace('{code}', code)}" in mails[f"Hồ sơ {code} đã trả kết quả"]
+    assert requests_about(stack.zns_dir, code) == [] and requests_about(stack.sms_dir, code) == []
+
+
+def admin_call(method: str, port: int, path: str, body: dict | None = None) -> requests.Response:
+    return requests.request(method, f"http://127.0.0.1:{port}/api/v1{path}", json=body, headers=admin(), timeout=10)
+
+
+def test_a_new_template_version_is_used_for_new_messages_and_recorded_on_them(replicas, producer):  # type: ignore[no-untyped-def]
+    stack, ports = replicas
+    [seed] = admin_call("GET", ports[0], "/templates?kind=due_soon").json()["templates"][1:2]  # email, sms, zns
+    assert (seed["channel"], seed["version"], seed["ascii"]) == ("sms", 1, True)
+    created = admin_call("POST", ports[0], "/templates/due_soon/sms",
+                         {"body": "Hồ sơ {{ code }} sắp đến hạn {{ due_at | vn_short }}.", "ascii": False})
+    assert created.status_code == 201, created.text
+    assert (created.json()["version"], created.json()["created_by"]) == (2, "quan-tri-01")
+    try:
+        code = new_code()
+        publish(producer, received(code, "0912000021", channels=("sms",)), *later_events(code)[2:3])
+        found = eventually(lambda: finished(ports[1], code, count=2), 30, what="two messages sent")
+        assert [m["template_version"] for m in found] == [1, 2]
+        texts = [r["body"]["text"] for r in requests_about(stack.sms_dir, code)]
+        assert f"Hồ sơ {code} sắp đến hạn 08:00 04/03/2026." in texts  # with diacritics: this version keeps them
+    finally:
+        restored = admin_call("POST", ports[0], "/templates/due_soon/sms", {"body": seed["body"], "ascii": True})
+        assert restored.json()["version"] == 3
+
+
+def test_the_preview_counts_sms_segments_and_a_bad_template_is_refused_with_a_pointer(replicas):  # type: ignore[no-untyped-def]
+    _, ports = replicas
+    shown = admin_call("POST", ports[0], "/templates/received/sms/preview", {"data": {"code": "X-1"}})
+    assert shown.status_code == 200, shown.text
+    assert (shown.json()["encoding"], shown.json()["segments"]) == ("GSM-7", 1)
+    assert shown.json()["text"].startswith("Ho so X-1 da duoc tiep nhan")
+    draft = admin_call("POST", ports[0], "/templates/received/sms/preview",
+                       {"template": {"body": "Hồ sơ {{ code }} đã được tiếp nhận, hẹn {{ appointment_at | vn_short }}."}})
+    assert (draft.json()["encoding"], draft.json()["units"], draft.json()["segments"]) == ("UCS-2", 72, 2)
+    refused = admin_call("POST", ports[0], "/templates/received/email", {"subject": "{{ code", "body": ""})
+    assert refused.status_code == 422 and refused.headers["Content-Type"] == "application/problem+json"
+    assert {e["pointer"] for e in refused.json()["errors"]} == {"/subject", "/body"}
+    assert admin_call("GET", ports[0], "/templates/received/email").json()["version"] == 1
+    rules = {r["event_type"]: r for r in admin_call("GET", ports[0], "/rules").json()["rules"]}
+    assert rules[DOSSIER_DUE_SOON.name] == {"event_type": DOSSIER_DUE_SOON.name, "kind": "due_soon", "channels": [],
+                                            "urgent": False, "enabled": True}
+    assert requests.get(f"http://127.0.0.1:{ports[0]}/api/v1/rules", timeout=5).status_code == 401

@@ -19,11 +19,13 @@ the pods reach the SMTP port and, for a listed channel, the SMS gateway's and Za
 {{- if not $zns.existingSecret -}}
 {{- fail "zns.existingSecret (the Secret with the Zalo OA access token) is required when channels lists zns" -}}
 {{- end -}}
-{{- range $kind := list "received" "assigned" "result_ready" -}}
-{{- if not (index $zns.templateIds $kind) -}}
-{{- fail (printf "zns.templateIds.%s (the approved Zalo template id) is required when channels lists zns" $kind) -}}
 {{- end -}}
+{{- $znsIds := list -}}
+{{- range $kind, $id := $zns.templateIds -}}
+{{- if $id -}}{{- $znsIds = append $znsIds (printf "%s=%v" $kind $id) -}}{{- end -}}
 {{- end -}}
+{{- if and (has "zns" $channels) (not $znsIds) -}}
+{{- fail "zns.templateIds needs the approved Zalo template id of at least one kind when channels lists zns" -}}
 {{- end -}}
 env:
   MOTCUA_NOTIFICATION_CHANNELS: {{ join "," $channels | quote }}
@@ -31,6 +33,7 @@ env:
   MOTCUA_NOTIFICATION_RETRY_FIRST_MS: {{ .Values.retry.firstMs | int | quote }}
   MOTCUA_NOTIFICATION_RETRY_MAX_MS: {{ .Values.retry.maxMs | int | quote }}
   MOTCUA_NOTIFICATION_LEASE_SECONDS: {{ .Values.retry.leaseSeconds | int | quote }}
+  MOTCUA_NOTIFICATION_RATING_URL: {{ .Values.ratingUrl | quote }}
   MOTCUA_SMTP_HOST: {{ $smtp.host | quote }}
   MOTCUA_SMTP_PORT: {{ $smtp.port | int | quote }}
   MOTCUA_SMTP_FROM: {{ $smtp.from | quote }}
@@ -47,7 +50,7 @@ env:
   {{- end }}
   {{- if has "zns" $channels }}
   MOTCUA_ZNS_URL: {{ $zns.url | quote }}
-  MOTCUA_ZNS_TEMPLATE_IDS: {{ printf "received=%v,assigned=%v,result_ready=%v" $zns.templateIds.received $zns.templateIds.assigned $zns.templateIds.result_ready | quote }}
+  MOTCUA_ZNS_TEMPLATE_IDS: {{ join "," $znsIds | quote }}
   MOTCUA_ZNS_TIMEOUT_SECONDS: {{ $zns.timeoutSeconds | int | quote }}
   {{- end }}
 secretEnv:

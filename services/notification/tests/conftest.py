@@ -11,10 +11,11 @@ import pytest
 from motcua import topics
 from motcua.events import Event, timestamp
 from motcua.v1 import common_pb2, events_pb2
+from notification.catalog import SEED_RULES, seed_templates
 from notification.channels import DeliveryError, Outgoing
 from notification.delivery import Delivery
 from notification.service import NotificationService
-from notification.settings import RetrySettings
+from notification.settings import KINDS, RetrySettings
 
 CODE = "000.00.12.H56-260302-0001"
 START = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
@@ -26,9 +27,39 @@ class FakeRepository:
     def __init__(self) -> None:
         self.recipients: dict[str, dict[str, Any]] = {}
         self.messages: dict[str, dict[str, Any]] = {}
+        self.rules: dict[str, dict[str, Any]] = {}
+        self.templates: dict[str, dict[str, Any]] = {}
 
-    def save_recipient(self, code: str, contact: dict[str, str]) -> None:
-        self.recipients[code] = {"_id": code, **contact}
+    def save_recipient(self, code: str, contact: dict[str, Any]) -> None:
+        self.recipients[code] = {**self.recipients.get(code, {"_id": code}), **contact}
+
+    def seed(self, rules: list[dict[str, Any]], templates: list[dict[str, Any]]) -> None:
+        for store, documents in ((self.rules, rules), (self.templates, templates)):
+            for document in documents:
+                store.setdefault(document["_id"], dict(document))
+
+    def get_rule(self, event_type: str) -> dict[str, Any] | None:
+        return self.rules.get(event_type)
+
+    def list_rules(self) -> list[dict[str, Any]]:
+        return sorted(self.rules.values(), key=lambda r: r["_id"])
+
+    def save_rule(self, rule: dict[str, Any]) -> None:
+        self.rules[rule["_id"]] = rule
+
+    def get_template(self, kind: str, channel: str, version: int | None = None) -> dict[str, Any] | None:
+        found = [t for t in self.templates.values() if (t["kind"], t["channel"]) == (kind, channel)
+                 and version in (None, t["version"])]
+        return max(found, key=lambda t: t["version"], default=None)
+
+    def list_templates(self, kind: str | None = None) -> list[dict[str, Any]]:
+        return [t for t in self.templates.values() if kind in (None, t["kind"])]
+
+    def create_template(self, template: dict[str, Any]) -> bool:
+        if template["_id"] in self.templates:
+            return False
+        self.templates[template["_id"]] = template
+        return True
 
     def get_recipient(self, code: str) -> dict[str, Any] | None:
         return self.recipients.get(code)
@@ -90,11 +121,12 @@ class FakeChannel:
 
 
 class Harness:
-    """The service and the sender over fakes, with a clock the test moves."""
+    """The service and the sender over fakes, seeded with the rules and templates, with a clock the test moves."""
 
     def __init__(self, order: tuple[str, ...] = ("zns", "sms", "email"), attempts: int = 3) -> None:
         self.now = START
         self.repo = FakeRepository()
+        self.repo.seed(SEED_RULES, seed_templates({kind: f"2000{i}" for i, kind in enumerate(KINDS)}, START))
         self.channels = {"zns": FakeChannel("zns", "phone", "zalo"), "sms": FakeChannel("sms", "phone"),
                          "email": FakeChannel("email", "email", "smtp")}
         self.kicks: list[tuple[str, Any]] = []
@@ -129,11 +161,12 @@ def received() -> Any:
     return received_event
 
 
-def received_event(*, email: str = "an@example.vn", phone: str = "0912345678") -> Event:
+def received_event(*, email: str = "an@example.vn", phone: str = "0912345678",
+                   channels: tuple[str, ...] = ()) -> Event:
     payload = events_pb2.DossierReceived(
         dossier_code=CODE, procedure_code="1.001193", procedure_name="Đăng ký khai sinh", agency_id="000.00.12.H56",
         applicant=common_pb2.Applicant(full_name="Nguyễn Văn An", citizen_id="001190012345", phone=phone,
-                                       email=email),
+                                       email=email), notify_channels=channels,
         received_at=timestamp(datetime(2026, 3, 2, 2, 0, tzinfo=UTC)),
         appointment_at=timestamp(datetime(2026, 3, 5, 2, 0, tzinfo=UTC)), legal_days=3)
     return replace(Event.new(topics.DOSSIER_RECEIVED, payload, subject=CODE, source="intake"), time=START)

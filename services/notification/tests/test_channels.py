@@ -1,10 +1,13 @@
+import email
+import email.policy
 import smtplib
+from email.message import EmailMessage
 
 import pytest
 from notification.channels import international
 from notification.channels.http import status_error
 from notification.channels.sms import accepted as sms_accepted
-from notification.channels.smtp import smtp_error
+from notification.channels.smtp import POLICY, smtp_error
 from notification.channels.zns import accepted as zns_accepted
 
 
@@ -63,3 +66,11 @@ def test_the_sms_gateway_accepts_with_its_message_id_and_refuses_by_status():
 ])
 def test_smtp_failures_are_permanent_only_for_5xx(error, permanent):
     assert smtp_error(error).permanent is permanent
+
+
+def test_a_long_vietnamese_subject_keeps_every_space():
+    subject = "Thư xin lỗi và hẹn lại ngày trả kết quả hồ sơ 000.00.12.H56-260302-0003"
+    message = EmailMessage(policy=POLICY)
+    message["Subject"] = subject
+    message.set_content("Kính gửi")
+    assert str(email.message_from_bytes(message.as_bytes(), policy=email.policy.default)["Subject"]) == subject

@@ -3,10 +3,14 @@ from datetime import timedelta
 
 import pytest
 from motcua import topics
+from motcua.events import Event
+from motcua.v1 import common_pb2, events_pb2
 from notification.channels import DeliveryError
 from notification.delivery import backoff, plan_route
 from notification.service import message_key
 from notification.settings import RetrySettings
+
+from .conftest import CODE
 
 TRANSIENT = DeliveryError("HTTP 503", permanent=False)
 PERMANENT = DeliveryError("ZNS error -118", permanent=True)
@@ -38,15 +42,17 @@ def test_the_message_key_depends_on_event_kind_and_recipient_only():
 
 
 def test_a_received_dossier_is_queued_and_then_sent_by_zns_first(harness, received):
-    harness.service.on_received(received())
+    harness.service.on_event(received())
     message = harness.message()
     assert (message["state"], message["channel"], message["recipient_masked"]) == ("queued", "zns", "*******678")
     assert [s["channel"] for s in message["route"]] == ["zns", "sms", "email"]
     assert harness.channels["zns"].calls == 0  # the handler only queues
     assert harness.delivery.send_due() == 1
     [sent] = harness.channels["zns"].sent
-    assert (sent.reference, sent.to, sent.kind) == (message["_id"], "0912345678", "received")
-    assert sent.values["appointment_at"] == "2026-03-05T02:00:00+00:00" and sent.values["name"] == "Nguyễn Văn An"
+    assert (sent.reference, sent.to, sent.content.template_id) == (message["_id"], "0912345678", "20000")
+    assert sent.content.params["appointment_at"] == "09:00 05/03/2026" and sent.content.params["name"] == "Nguyễn Văn An"
+    assert message["values"]["appointment_at"] == "2026-03-05T02:00:00+00:00"
+    assert message["history"][0]["template_version"] == 1
     assert (message["state"], message["provider"], message["provider_message_id"]) == ("sent", "zalo", "zns-1")
     [outcome] = message["outbox"]
     assert outcome.type == topics.NOTIFICATION_DELIVERED and outcome.payload.provider_message_id == "zns-1"
@@ -55,8 +61,8 @@ def test_a_received_dossier_is_queued_and_then_sent_by_zns_first(harness, receiv
 
 def test_the_same_event_twice_queues_and_sends_one_message(harness, received):
     event = received()
-    harness.service.on_received(event)
-    harness.service.on_received(event)
+    harness.service.on_event(event)
+    harness.service.on_event(event)
     harness.delivery.send_due()
     assert harness.delivery.send_due() == 0
     assert len(harness.repo.messages) == 1 and len(harness.channels["zns"].sent) == 1
@@ -64,7 +70,7 @@ def test_the_same_event_twice_queues_and_sends_one_message(harness, received):
 
 def test_a_transient_failure_is_retried_after_the_backoff_on_the_same_channel(harness, received):
     harness.channels["zns"].failures = [TRANSIENT, TRANSIENT]
-    harness.service.on_received(received())
+    harness.service.on_event(received())
     harness.delivery.send_due()
     message = harness.message()
     assert message["state"] == "queued" and message["error"] == "HTTP 503"
@@ -82,7 +88,7 @@ def test_a_transient_failure_is_retried_after_the_backoff_on_the_same_channel(ha
 
 def test_a_permanent_failure_falls_back_to_the_next_channel_at_once(harness, received):
     harness.channels["zns"].failures = [PERMANENT]
-    harness.service.on_received(received())
+    harness.service.on_event(received())
     harness.delivery.send_due()
     message = harness.message()
     assert (message["state"], message["channel"], message["channel_attempts"]) == ("queued", "sms", 0)
@@ -95,7 +101,7 @@ def test_a_permanent_failure_falls_back_to_the_next_channel_at_once(harness, rec
 
 def test_transient_failures_up_to_the_bound_fall_back_too(harness, received):
     harness.channels["zns"].failures = [TRANSIENT] * 3
-    harness.service.on_received(received())
+    harness.service.on_event(received())
     for _ in range(3):
         harness.delivery.send_due()
         harness.advance(10)
@@ -107,7 +113,7 @@ def test_transient_failures_up_to_the_bound_fall_back_too(harness, received):
 def test_when_every_channel_fails_for_good_the_message_fails_once(harness, received):
     for channel in harness.channels.values():
         channel.failures = [PERMANENT]
-    harness.service.on_received(received())
+    harness.service.on_event(received())
     for _ in range(3):
         harness.delivery.send_due()
     message = harness.message()
@@ -119,12 +125,12 @@ def test_when_every_channel_fails_for_good_the_message_fails_once(harness, recei
 
 def test_a_citizen_without_any_usable_contact_gets_no_message(make_harness, received):
     harness = make_harness(order=("email",))
-    harness.service.on_received(received(email=""))
+    harness.service.on_event(received(email=""))
     assert harness.repo.messages == {}
 
 
 def test_a_claim_taken_by_another_sender_is_not_sent_again(harness, received):
-    harness.service.on_received(received())
+    harness.service.on_event(received())
     [seen] = harness.repo.list_due(harness.now, 10)
     assert harness.repo.claim(seen["_id"], seen["claim"], "other-replica", harness.now) is not None
     assert harness.repo.claim(seen["_id"], seen["claim"], "late-replica", harness.now) is None
@@ -132,7 +138,7 @@ def test_a_claim_taken_by_another_sender_is_not_sent_again(harness, received):
 
 
 def test_a_message_whose_sender_died_is_sent_again_after_its_lease_with_the_same_reference(harness, received):
-    harness.service.on_received(received())
+    harness.service.on_event(received())
     [seen] = harness.repo.list_due(harness.now, 10)
     harness.repo.claim(seen["_id"], seen["claim"], "dead-replica", harness.now + timedelta(seconds=harness.retry.lease))
     assert harness.delivery.send_due() == 0  # the lease still holds
@@ -143,7 +149,7 @@ def test_a_message_whose_sender_died_is_sent_again_after_its_lease_with_the_same
 
 
 def test_a_message_that_keeps_killing_its_sender_is_given_up_on_that_channel(harness, received):
-    harness.service.on_received(received())
+    harness.service.on_event(received())
     for sender in range(harness.retry.attempts):
         [seen] = harness.repo.list_due(harness.now, 10)
         harness.repo.claim(seen["_id"], seen["claim"], f"dying-{sender}", harness.now)
@@ -156,7 +162,7 @@ def test_a_message_that_keeps_killing_its_sender_is_given_up_on_that_channel(har
 
 def test_a_bug_in_a_channel_fails_that_channel_without_stopping_the_sender(harness, received):
     harness.channels["zns"].failures = [KeyError("template")]  # type: ignore[list-item]
-    harness.service.on_received(received())
+    harness.service.on_event(received())
     harness.delivery.send_due()
     assert harness.message()["channel"] == "sms"
 
@@ -164,5 +170,58 @@ def test_a_bug_in_a_channel_fails_that_channel_without_stopping_the_sender(harne
 @pytest.mark.parametrize("order", [("email",), ("sms", "email")])
 def test_the_configured_order_decides_the_first_channel(make_harness, received, order):
     harness = make_harness(order=order)
-    harness.service.on_received(received())
+    harness.service.on_event(received())
     assert harness.message()["channel"] == order[0]
+
+
+def test_the_citizens_chosen_channels_replace_the_configured_order(harness, received):
+    harness.service.on_event(received(channels=("email", "sms")))
+    message = harness.message()
+    assert [s["channel"] for s in message["route"]] == ["email", "sms"] and message["channel"] == "email"
+    harness.delivery.send_due()
+    assert harness.channels["email"].sent and not harness.channels["zns"].calls
+
+
+def test_chosen_channels_this_service_does_not_run_leave_the_configured_order(make_harness, received):
+    harness = make_harness(order=("sms", "email"))
+    del harness.channels["zns"]
+    harness.service.on_event(received(channels=("zns",)))
+    assert [s["channel"] for s in harness.message()["route"]] == ["sms", "email"]
+
+
+def test_a_rule_limits_the_channels_and_a_disabled_rule_sends_nothing(harness, received):
+    harness.repo.save_rule({"_id": topics.DOSSIER_RECEIVED.name, "kind": "received", "channels": ["email"]})
+    harness.service.on_event(received())
+    assert [s["channel"] for s in harness.message()["route"]] == ["email"]
+    other = make_event(topics.DOSSIER_DUE_SOON, events_pb2.DossierDeadline(dossier_code=CODE))
+    harness.repo.save_rule({"_id": topics.DOSSIER_DUE_SOON.name, "kind": "due_soon", "enabled": False})
+    harness.service.on_event(other)
+    assert len(harness.repo.messages) == 1
+
+
+def test_an_event_without_a_rule_only_keeps_the_contact(harness, received):
+    event = received()
+    submitted = make_event(topics.DOSSIER_SUBMITTED, events_pb2.DossierSubmitted(
+        dossier_code=CODE, applicant=event.payload.applicant, notify_channels=["sms"]))
+    harness.service.on_event(submitted)
+    assert harness.repo.messages == {} and harness.repo.recipients[CODE]["channels"] == ["sms"]
+
+
+def test_a_template_version_added_later_does_not_change_a_queued_message(harness, received):
+    harness.service.on_event(received(channels=("sms",)))
+    harness.repo.create_template({**harness.repo.get_template("received", "sms"), "_id": "received/sms/2",
+                                  "version": 2, "body": "v2 {{ code }}"})
+    harness.delivery.send_due()
+    [sent] = harness.channels["sms"].sent
+    assert sent.content.text.startswith("Ho so ") and harness.message()["history"][0]["template_version"] == 1
+
+
+def make_event(kind, payload):  # type: ignore[no-untyped-def]
+    return Event.new(kind, payload, subject=CODE, source="routing")
+
+
+def test_an_event_naming_the_applicant_without_a_contact_keeps_the_stored_one(harness, received):
+    harness.service.on_event(received(channels=("sms",)))
+    harness.service.on_event(make_event(topics.SUPPLEMENT_REQUESTED, events_pb2.SupplementRequested(
+        dossier_code=CODE, applicant=common_pb2.Applicant(full_name="Nguyễn Văn An"))))
+    assert harness.repo.recipients[CODE]["phone"] == "0912345678" and len(harness.repo.messages) == 2

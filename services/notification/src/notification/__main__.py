@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime
 
 from motcua.platform import GrpcService, Platform, Process, run_service
 from motcua.v1 import notification_pb2, notification_pb2_grpc
 
 from notification import handlers
+from notification.admin import Admin
 from notification.app import create_app
+from notification.catalog import SEED_RULES, seed_templates
 from notification.channels import Channel
 from notification.channels.sms import SmsChannel
 from notification.channels.smtp import SmtpChannel
@@ -18,32 +21,35 @@ from notification.repository import INDEXES, OUTBOX_COLLECTIONS, Repository
 from notification.service import NotificationService
 from notification.servicer import NotifierServicer
 from notification.settings import Settings
-from notification.templates import Templates
+from notification.templates import Renderer
 
 
-def build_channels(settings: Settings, templates: Templates) -> dict[str, Channel]:
+def build_channels(settings: Settings) -> dict[str, Channel]:
     """The configured channels by name (settings.channels lists them, in fallback order)."""
     built: dict[str, Channel] = {}
     if settings.zns is not None:
-        built["zns"] = ZnsChannel(settings.zns, templates)
+        built["zns"] = ZnsChannel(settings.zns)
     if settings.sms is not None:
-        built["sms"] = SmsChannel(settings.sms, templates)
+        built["sms"] = SmsChannel(settings.sms)
     if settings.smtp is not None:
-        built["email"] = SmtpChannel(settings.smtp, templates)
+        built["email"] = SmtpChannel(settings.smtp)
     return built
 
 
 def build(settings: Settings, platform: Platform) -> Process:
     platform.ensure_indexes(INDEXES, OUTBOX_COLLECTIONS)
     repo = Repository(platform.db)
+    repo.seed(SEED_RULES, seed_templates(settings.zns.template_ids if settings.zns else {}, datetime.now(UTC)))
     relay = platform.relay([repo.messages])
-    channels = build_channels(settings, Templates())
-    delivery = Delivery(repo=repo, channels=channels, retry=settings.retry, kick=relay.kick)
-    service = NotificationService(repo=repo, channels=channels, order=settings.channels, wake=delivery.wake)
+    channels = build_channels(settings)
+    renderer = Renderer()
+    delivery = Delivery(repo=repo, channels=channels, retry=settings.retry, kick=relay.kick, renderer=renderer)
+    service = NotificationService(repo=repo, channels=channels, order=settings.channels, wake=delivery.wake,
+                                  rating_url=settings.rating_url)
     notifier = NotifierServicer(service)
     return Process(
         platform=platform,
-        app=create_app(service=service, tokens=platform.tokens(), readiness=platform.readiness),
+        app=create_app(service=service, admin=Admin(repo=repo, renderer=renderer), tokens=platform.tokens(), readiness=platform.readiness),
         grpc_services=[GrpcService(lambda s: notification_pb2_grpc.add_NotifierServicer_to_server(notifier, s),
                                    notification_pb2.DESCRIPTOR.services_by_name["Notifier"].full_name)],
         relay=relay,

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from jinja2 import TemplateError
 from motcua.events import Event, timestamp
 from motcua.logs import mask
 from motcua.topics import NOTIFICATION_DELIVERED, NOTIFICATION_FAILED, EventType
@@ -27,6 +28,7 @@ from pymongo.errors import PyMongoError
 from notification import metrics
 from notification.channels import Channel, DeliveryError, Outgoing
 from notification.settings import RetrySettings
+from notification.templates import Content, Renderer
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +52,12 @@ def plan_route(contact: Mapping[str, str], order: tuple[str, ...], channels: Map
 
 class Delivery:
     def __init__(self, *, repo: Any, channels: Mapping[str, Channel], retry: RetrySettings, kick: Kick,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC), rng: random.Random | None = None) -> None:
+                 renderer: Renderer | None = None, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 rng: random.Random | None = None) -> None:
         self.repo = repo
         self.channels = channels
+        self.renderer = renderer or Renderer()
+        self._templates: dict[tuple[str, str, int], dict[str, Any]] = {}
         self.retry = retry
         self.kick = kick
         self.clock = clock
@@ -99,9 +104,8 @@ class Delivery:
             # Claimed again after leases ran out that many times: a sender died on it; do not loop on it.
             self._failed_on_channel(message, channel, DeliveryError("no answer recorded", permanent=False))
             return
-        outgoing = Outgoing(reference=message["_id"], to=message["recipient"], kind=message["template"],
-                            values=message["values"])
         try:
+            outgoing = Outgoing(reference=message["_id"], to=message["recipient"], content=self.content(message))
             provider_id = channel.send(outgoing)
         except DeliveryError as error:
             self._failed(message, channel, error)
@@ -111,6 +115,20 @@ class Delivery:
             self._failed(message, channel, DeliveryError(f"{type(error).__name__}: {error}", permanent=True))
             return
         self._sent(message, channel, provider_id)
+
+    def content(self, message: dict[str, Any]) -> Content:
+        """The message rendered with the template version its route step recorded (versions never change)."""
+        kind, channel = message["template"], message["channel"]
+        version = message["route"][message["route_index"]]["template_version"]
+        key = (kind, channel, version)
+        template = self._templates.get(key) or self.repo.get_template(kind, channel, version)
+        if template is None:
+            raise DeliveryError(f"template {kind}/{channel}/{version} is missing", permanent=True)
+        self._templates[key] = template
+        try:
+            return self.renderer.render(template, message["values"])
+        except TemplateError as error:
+            raise DeliveryError(f"template {template['_id']}: {error}", permanent=True) from error
 
     def _sent(self, message: dict[str, Any], channel: Channel, provider_id: str) -> None:
         now = self.clock()
@@ -157,7 +175,8 @@ class Delivery:
     def _record(self, message: dict[str, Any], fields: dict[str, Any], channel: Channel, outcome: str, error: str,
                 event: Event | None = None) -> bool:
         entry = {"at": self.clock(), "channel": channel.name, "provider": channel.provider, "outcome": outcome,
-                 "error": error, "provider_message_id": fields.get("provider_message_id", "")}
+                 "error": error, "provider_message_id": fields.get("provider_message_id", ""),
+                 "template_version": message["route"][message["route_index"]].get("template_version", 0)}
         recorded = self.repo.record_attempt(message["_id"], message["claim"], fields, entry, event)
         if not recorded:
             log.warning("message %s: the claim expired and another sender took it; its answer is not recorded",

@@ -1,4 +1,4 @@
-"""Every MongoDB access of notification: citizens' contacts per dossier and the messages with their states."""
+"""Every MongoDB access of notification: contacts per dossier, rules, template versions and the messages."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ INDEXES = {
     "messages": [IndexSpec([("dossier_code", 1), ("created_at", 1)]),
                  IndexSpec([("state", 1), ("next_attempt_at", 1)])],
     "recipients": [],
+    "rules": [],
+    "templates": [IndexSpec([("kind", 1), ("channel", 1), ("version", -1)])],
 }
 OUTBOX_COLLECTIONS = ("messages",)
 UNFINISHED = ("queued", "sending")
@@ -25,9 +27,49 @@ class Repository:
     def __init__(self, db: Database) -> None:
         self.recipients = db["recipients"]
         self.messages = db["messages"]
+        self.rules = db["rules"]
+        self.templates = db["templates"]
 
-    def save_recipient(self, code: str, contact: dict[str, str]) -> None:
-        self.recipients.replace_one({"_id": code}, {"_id": code, **contact}, upsert=True)
+    def save_recipient(self, code: str, contact: dict[str, Any]) -> None:
+        """Store or update the dossier's contact; fields not given (the channels, say) are kept."""
+        self.recipients.update_one({"_id": code}, {"$set": contact}, upsert=True)
+
+    def seed(self, rules: list[dict[str, Any]], templates: list[dict[str, Any]]) -> None:
+        """Insert the rules and templates that are missing; those stored (perhaps edited) are kept."""
+        for collection, documents in ((self.rules, rules), (self.templates, templates)):
+            for document in documents:
+                try:
+                    collection.insert_one(dict(document))
+                except DuplicateKeyError:
+                    pass  # seeded before, or by another replica just now
+
+    def get_rule(self, event_type: str) -> dict[str, Any] | None:
+        return self.rules.find_one({"_id": event_type})
+
+    def list_rules(self) -> list[dict[str, Any]]:
+        return list(self.rules.find().sort("_id", 1))
+
+    def save_rule(self, rule: dict[str, Any]) -> None:
+        self.rules.replace_one({"_id": rule["_id"]}, rule, upsert=True)
+
+    def get_template(self, kind: str, channel: str, version: int | None = None) -> dict[str, Any] | None:
+        """One version of a kind's template on a channel; the latest without a version."""
+        if version is not None:
+            return self.templates.find_one({"_id": f"{kind}/{channel}/{version}"})
+        found = list(self.templates.find({"kind": kind, "channel": channel}).sort("version", -1).limit(1))
+        return found[0] if found else None
+
+    def list_templates(self, kind: str | None = None) -> list[dict[str, Any]]:
+        query = {"kind": kind} if kind else {}
+        return list(self.templates.find(query).sort([("kind", 1), ("channel", 1), ("version", 1)]))
+
+    def create_template(self, template: dict[str, Any]) -> bool:
+        """Store a new version; False when that version number was taken meanwhile."""
+        try:
+            self.templates.insert_one(template)
+            return True
+        except DuplicateKeyError:
+            return False
 
     def get_recipient(self, code: str) -> dict[str, Any] | None:
         return self.recipients.find_one({"_id": code})

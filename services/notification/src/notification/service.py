@@ -1,7 +1,8 @@
 """The rules of notification: which event tells the citizen what, queued once per event, kind and recipient.
 
-The handlers only queue messages; the sender (delivery.py) sends them, so a slow or failing provider
-never holds up the Kafka consumer.
+What an event says and on which channels is data (catalog.py): the rule stored for its type. The handlers
+only queue messages; the sender (delivery.py) sends them, so a slow or failing provider never holds up the
+Kafka consumer.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from typing import Any
 
 from motcua.events import Event
 from motcua.logs import mask
-from motcua.v1 import events_pb2
 
+from notification.catalog import event_values
 from notification.channels import Channel
 from notification.delivery import plan_route
 
@@ -27,50 +28,67 @@ def message_key(event_id: str, kind: str, recipient: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"motcua:notification/{event_id}/{kind}/{recipient}"))
 
 
-def iso(value: Any) -> str:
-    """A protobuf Timestamp as ISO 8601 in UTC, as the templates take times."""
-    return value.ToDatetime(UTC).isoformat()
-
-
 class NotificationService:
     def __init__(self, *, repo: Any, channels: Mapping[str, Channel], order: tuple[str, ...],
-                 wake: Callable[[], None], clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 wake: Callable[[], None], rating_url: str = "",
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.repo = repo
         self.channels = channels
         self.order = order
         self.wake = wake
+        self.rating_url = rating_url
         self.clock = clock
 
-    def on_received(self, event: Event) -> None:
-        p: events_pb2.DossierReceived = event.payload  # type: ignore[assignment]
-        contact = {"name": p.applicant.full_name, "email": p.applicant.email, "phone": p.applicant.phone}
-        self.repo.save_recipient(p.dossier_code, contact)
-        self._queue(event, "received", {"code": p.dossier_code, "procedure": p.procedure_name,
-                                        "received_at": iso(p.received_at), "appointment_at": iso(p.appointment_at)})
+    def on_event(self, event: Event) -> None:
+        """Keep the contact an event carries, then queue the message its rule asks for, if any."""
+        payload = event.payload
+        names = {f.name for f in payload.DESCRIPTOR.fields}
+        if "applicant" in names and payload.HasField("applicant"):  # type: ignore[attr-defined]
+            applicant = payload.applicant  # type: ignore[attr-defined]
+            # An event that names the applicant without a contact (a supplement request) keeps the one stored.
+            contact: dict[str, Any] = {key: value for key, value in (
+                ("name", applicant.full_name), ("email", applicant.email), ("phone", applicant.phone)) if value}
+            if "notify_channels" in names:
+                contact["channels"] = list(payload.notify_channels)  # type: ignore[attr-defined]
+            self.repo.save_recipient(event.subject, contact)
+        rule = self.repo.get_rule(event.type.name)
+        if rule is None or not rule.get("enabled", True):
+            return
+        values = event_values(payload)
+        if self.rating_url:
+            values["rating_url"] = self.rating_url.replace("{code}", event.subject)
+        self.queue(event.id, event.subject, rule, {"rating_url": "", **values}, event.time)
 
-    def on_assigned(self, event: Event) -> None:
-        p: events_pb2.TaskAssigned = event.payload  # type: ignore[assignment]
-        self._queue(event, "assigned", {"code": p.dossier_code, "department": p.department, "due_at": iso(p.due_at)})
-
-    def on_result_ready(self, event: Event) -> None:
-        p: events_pb2.ResultReady = event.payload  # type: ignore[assignment]
-        self._queue(event, "result_ready", {"code": p.dossier_code, "document_id": p.document_id})
+    def order_for(self, recipient: Mapping[str, Any], rule: Mapping[str, Any]) -> tuple[str, ...]:
+        """The citizen's channels in their order (the configured order without any), those the rule allows."""
+        preferred = tuple(name for name in recipient.get("channels", ()) if name in self.channels)
+        allowed = rule.get("channels") or self.channels
+        return tuple(name for name in preferred or self.order if name in allowed)
 
     def messages(self, code: str) -> list[dict[str, Any]]:
         return self.repo.list_messages(code)
 
-    def _queue(self, event: Event, kind: str, values: dict[str, str]) -> None:
-        recipient = self.repo.get_recipient(event.subject)
-        route = plan_route(recipient or {}, self.order, self.channels)
+    def queue(self, cause_id: str, code: str, rule: Mapping[str, Any], values: dict[str, str],
+              event_at: datetime) -> bool:
+        """Queue the rule's message to the dossier's applicant; False if it exists already or cannot go anywhere."""
+        recipient = self.repo.get_recipient(code)
+        kind = rule["kind"]
+        versions = {name: t["version"] for name in self.channels
+                    if (t := self.repo.get_template(kind, name)) is not None}
+        route = [{**step, "template_version": versions[step["channel"]]}
+                 for step in plan_route(recipient or {}, self.order_for(recipient or {}, rule), self.channels)
+                 if step["channel"] in versions]
         if recipient is None or not route:
-            return
+            return False
         now, first = self.clock(), route[0]
         created = self.repo.create_message({
-            "_id": message_key(event.id, kind, APPLICANT), "dossier_code": event.subject, "template": kind,
-            "values": {"name": recipient["name"], **values}, "cause_event_id": event.id, "event_at": event.time,
-            "route": route, "route_index": 0, "channel": first["channel"], "recipient": first["to"],
-            "recipient_masked": mask(first["to"]), "state": "queued", "next_attempt_at": now, "claim": "",
-            "attempts": 0, "channel_attempts": 0, "history": [], "created_at": now,
+            "_id": message_key(cause_id, kind, APPLICANT), "dossier_code": code, "template": kind,
+            "values": {"name": recipient["name"], **values}, "cause_event_id": cause_id, "event_at": event_at,
+            "urgent": bool(rule.get("urgent")), "route": route, "route_index": 0, "channel": first["channel"],
+            "recipient": first["to"], "recipient_masked": mask(first["to"]), "state": "queued",
+            "next_attempt_at": now, "claim": "", "attempts": 0, "channel_attempts": 0, "history": [],
+            "created_at": now,
         })
         if created:
             self.wake()
+        return created

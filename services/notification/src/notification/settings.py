@@ -8,8 +8,8 @@ from motcua.settings import CommonSettings, Env, SettingsError
 
 # Every channel the service can send on, in the default fallback order (Zalo ZNS, SMS, e-mail).
 CHANNELS = ("zns", "sms", "email")
-# The kinds of message the service sends; a ZNS template id is needed for each.
-KINDS = ("received", "assigned", "result_ready")
+# The kinds of message the seeded rules make (catalog.py), each with its templates.
+KINDS = ("received", "supplement_requested", "assigned", "due_soon", "apology_issued", "result_ready", "completed")
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,7 @@ class Settings:
     smtp: SmtpSettings | None
     sms: SmsSettings | None
     zns: ZnsSettings | None
+    rating_url: str = ""
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> Settings:
@@ -74,6 +75,7 @@ class Settings:
             smtp=smtp_settings(env) if "email" in channels else None,
             sms=sms_settings(env) if "sms" in channels else None,
             zns=zns_settings(env) if "zns" in channels else None,
+            rating_url=rating_url(env.optional("MOTCUA_NOTIFICATION_RATING_URL") or ""),
         )
 
 
@@ -137,6 +139,13 @@ def zns_settings(env: Env) -> ZnsSettings:
     )
 
 
+def rating_url(raw: str) -> str:
+    """The rating page's address for result and completion messages; `{code}` becomes the dossier code."""
+    if raw and not (raw.startswith(("https://", "http://")) and " " not in raw):
+        raise SettingsError(f"MOTCUA_NOTIFICATION_RATING_URL must be an http(s) URL, got {raw!r}")
+    return raw
+
+
 def required(name: str, value: str | None, channel: str) -> str:
     if value is None:
         raise SettingsError(f"{name} is required when MOTCUA_NOTIFICATION_CHANNELS lists {channel}")
@@ -144,15 +153,16 @@ def required(name: str, value: str | None, channel: str) -> str:
 
 
 def template_ids(raw: str) -> dict[str, str]:
-    """`received=231877,assigned=231878,result_ready=231879`: the Zalo template approved for each kind."""
+    """`received=231877,assigned=231878`: the Zalo template approved for each kind that has one.
+
+    They seed version 1 of each kind's ZNS template; a kind without one is not sent by ZNS until the
+    admin API gives it a ZNS template.
+    """
     found: dict[str, str] = {}
     for pair in raw.split(","):
         kind, sep, template_id = (part.strip() for part in pair.partition("="))
         if not sep or kind not in KINDS or not template_id or kind in found:
-            raise SettingsError(f"MOTCUA_ZNS_TEMPLATE_IDS must be kind=template_id pairs for {', '.join(KINDS)}, "
+            raise SettingsError(f"MOTCUA_ZNS_TEMPLATE_IDS must be kind=template_id pairs, kinds of {', '.join(KINDS)}, "
                                 f"each once; {pair.strip()!r} is not one")
         found[kind] = template_id
-    missing = [kind for kind in KINDS if kind not in found]
-    if missing:
-        raise SettingsError(f"MOTCUA_ZNS_TEMPLATE_IDS has no template id for {', '.join(missing)}")
     return found

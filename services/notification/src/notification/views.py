@@ -14,7 +14,8 @@ def message_json(m: dict[str, Any]) -> dict[str, Any]:
             "attempts": m.get("attempts", 0), "created_at": m["created_at"].isoformat(),
             "sent_at": m["sent_at"].isoformat() if m.get("sent_at") else None, "error": m.get("error", ""),
             "provider": m.get("provider", ""), "provider_message_id": m.get("provider_message_id", ""),
-            "route": [step["channel"] for step in m.get("route", [])],
+            "route": [step["channel"] for step in m.get("route", [])], "urgent": m.get("urgent", False),
+            "template_version": m["route"][m["route_index"]].get("template_version", 0) if m.get("route") else 0,
             "history": [{**entry, "at": entry["at"].isoformat()} for entry in m.get("history", [])]}
 
 
@@ -28,3 +29,12 @@ def message_proto(m: dict[str, Any]) -> notification_pb2.Message:
     if m.get("sent_at"):
         out.sent_at.CopyFrom(timestamp(m["sent_at"]))
     return out
+
+
+def template_json(t: dict[str, Any]) -> dict[str, Any]:
+    return {**{k: v for k, v in t.items() if k not in ("_id", "created_at")}, "created_at": t["created_at"].isoformat()}
+
+
+def rule_json(r: dict[str, Any]) -> dict[str, Any]:
+    return {"event_type": r["_id"], "kind": r["kind"], "channels": r.get("channels", []),
+            "urgent": r.get("urgent", False), "enabled": r.get("enabled", True)}

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from notification.templates import Content
+
 
 class DeliveryError(Exception):
     """A failed delivery; permanent ones are not retried on the same channel."""
@@ -26,8 +28,7 @@ class Outgoing:
 
     reference: str
     to: str
-    kind: str
-    values: dict[str, str]
+    content: Content
 
 
 class Channel(Protocol):

@@ -12,23 +12,21 @@ from typing import Any
 from notification.channels import Outgoing, international
 from notification.channels.http import post_json, status_error
 from notification.settings import SmsSettings
-from notification.templates import Templates
 
 
 class SmsChannel:
     name = "sms"
     contact = "phone"
 
-    def __init__(self, settings: SmsSettings, templates: Templates) -> None:
+    def __init__(self, settings: SmsSettings) -> None:
         self.settings = settings
-        self.templates = templates
         self.provider = settings.provider
 
     def send(self, message: Outgoing) -> str:
         status, answer = post_json(
             f"{self.settings.url}/api/v1/sms",
             {"brandname": self.settings.brandname, "phone": international(message.to),
-             "text": self.templates.sms(message.kind, message.values), "client_ref": message.reference},
+             "text": message.content.text, "client_ref": message.reference},
             headers={"Authorization": f"Bearer {self.settings.api_key}"}, timeout=self.settings.timeout)
         return accepted(status, answer)
 

@@ -12,7 +12,6 @@ from typing import Any
 from notification.channels import DeliveryError, Outgoing, international
 from notification.channels.http import post_json, status_error
 from notification.settings import ZnsSettings
-from notification.templates import Templates
 
 # Zalo's error codes worth a retry; every other non-zero code fails the message on ZNS for good, and
 # the next channel is tried. -100: an unknown error on Zalo's side; -144: the OA's daily quota is spent.
@@ -24,15 +23,14 @@ class ZnsChannel:
     provider = "zalo"
     contact = "phone"
 
-    def __init__(self, settings: ZnsSettings, templates: Templates) -> None:
+    def __init__(self, settings: ZnsSettings) -> None:
         self.settings = settings
-        self.templates = templates
 
     def send(self, message: Outgoing) -> str:
         status, answer = post_json(
             f"{self.settings.url}/message/template",
-            {"phone": international(message.to), "template_id": self.settings.template_ids[message.kind],
-             "template_data": self.templates.zns_data(message.values), "tracking_id": message.reference},
+            {"phone": international(message.to), "template_id": message.content.template_id,
+             "template_data": message.content.params, "tracking_id": message.reference},
             headers={"access_token": self.settings.access_token}, timeout=self.settings.timeout)
         return accepted(status, answer)
 
