@@ -7,10 +7,9 @@ from typing import Any
 
 from motcua import outbox
 from motcua.events import Event
-from motcua.store import IndexSpec
+from motcua.store import IndexSpec, insert_once
 from pymongo import ReturnDocument
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
 
 INDEXES = {
     "messages": [IndexSpec([("dossier_code", 1), ("created_at", 1)]),
@@ -38,10 +37,7 @@ class Repository:
         """Insert the rules and templates that are missing; those stored (perhaps edited) are kept."""
         for collection, documents in ((self.rules, rules), (self.templates, templates)):
             for document in documents:
-                try:
-                    collection.insert_one(dict(document))
-                except DuplicateKeyError:
-                    pass  # seeded before, or by another replica just now
+                insert_once(collection, dict(document))  # False: seeded before, or by another replica just now
 
     def get_rule(self, event_type: str) -> dict[str, Any] | None:
         return self.rules.find_one({"_id": event_type})
@@ -65,22 +61,14 @@ class Repository:
 
     def create_template(self, template: dict[str, Any]) -> bool:
         """Store a new version; False when that version number was taken meanwhile."""
-        try:
-            self.templates.insert_one(template)
-            return True
-        except DuplicateKeyError:
-            return False
+        return insert_once(self.templates, template)
 
     def get_recipient(self, code: str) -> dict[str, Any] | None:
         return self.recipients.find_one({"_id": code})
 
     def create_message(self, message: dict[str, Any]) -> bool:
         """Store a new message; False when one with its id (event, kind, recipient) exists already."""
-        try:
-            self.messages.insert_one(message)
-            return True
-        except DuplicateKeyError:
-            return False
+        return insert_once(self.messages, message)
 
     def list_due(self, now: datetime, limit: int) -> list[dict[str, Any]]:
         """Queued messages due by now, oldest first, then those whose sender's lease ran out."""
