@@ -208,6 +208,8 @@ class Stack:
             "MOTCUA_ZNS_URL": f"http://127.0.0.1:{p.zns}", "MOTCUA_ZNS_ACCESS_TOKEN": ZNS_ACCESS_TOKEN,
             "MOTCUA_ZNS_TEMPLATE_IDS": ZNS_TEMPLATE_IDS,
             "MOTCUA_SMS_URL": f"http://127.0.0.1:{p.sms}", "MOTCUA_SMS_API_KEY": SMS_API_KEY,
+            # The local sinks wake nobody at night: messages go at any hour (tests of quiet hours set their own).
+            "MOTCUA_NOTIFICATION_QUIET_HOURS": "none",
             **{f"MOTCUA_{s.upper()}_HTTP_PORT": str(port) for s, port in p.http.items()},
             **{f"MOTCUA_{s.upper()}_GRPC_PORT": str(port) for s, port in p.grpc.items()},
         }

@@ -190,7 +190,8 @@ def test_the_config_maps_carry_exactly_the_settings_the_services_read(rendered):
         "signing": {"MOTCUA_SIGNING_PKI_DIR", "MOTCUA_SIGNING_PUBLIC_URL"},
         "notification": {"MOTCUA_NOTIFICATION_CHANNELS", "MOTCUA_NOTIFICATION_RETRY_ATTEMPTS",
                          "MOTCUA_NOTIFICATION_RETRY_FIRST_MS", "MOTCUA_NOTIFICATION_RETRY_MAX_MS",
-                         "MOTCUA_NOTIFICATION_LEASE_SECONDS", "MOTCUA_NOTIFICATION_RATING_URL", "MOTCUA_SMTP_HOST", "MOTCUA_SMTP_PORT", "MOTCUA_SMTP_FROM",
+                         "MOTCUA_NOTIFICATION_LEASE_SECONDS", "MOTCUA_NOTIFICATION_RATING_URL", "MOTCUA_NOTIFICATION_QUIET_HOURS",
+                         "MOTCUA_NOTIFICATION_RATE_LIMITS", "MOTCUA_SMTP_HOST", "MOTCUA_SMTP_PORT", "MOTCUA_SMTP_FROM",
                          "MOTCUA_SMTP_STARTTLS", "MOTCUA_SMTP_TIMEOUT_SECONDS"},
         "feedback": set(),
     }
@@ -286,3 +287,12 @@ def test_servers_pause_before_stopping_and_workers_do_not(rendered):
     assert spec["strategy"]["rollingUpdate"] == {"maxSurge": 1, "maxUnavailable": 0}
     assert spec["template"]["spec"]["terminationGracePeriodSeconds"] > 5
 
+
+
+def test_a_providers_rate_limit_is_shared_out_among_the_sender_pods(template):
+    docs = template(notification__rateLimits__zalo=50, notification__worker__replicaCount=2)
+    data = one(docs, "ConfigMap", "notification")["data"]
+    assert data["MOTCUA_NOTIFICATION_RATE_LIMITS"] == "zalo=25" and data["MOTCUA_NOTIFICATION_QUIET_HOURS"] == "22:00-07:00"
+    scaled = template(notification__rateLimits__zalo=60, notification__worker__autoscaling__enabled="true",
+                      notification__worker__autoscaling__maxReplicas=4)
+    assert one(scaled, "ConfigMap", "notification")["data"]["MOTCUA_NOTIFICATION_RATE_LIMITS"] == "zalo=15"

@@ -24,6 +24,13 @@ the pods reach the SMTP port and, for a listed channel, the SMS gateway's and Za
 {{- range $kind, $id := $zns.templateIds -}}
 {{- if $id -}}{{- $znsIds = append $znsIds (printf "%s=%v" $kind $id) -}}{{- end -}}
 {{- end -}}
+{{- /* The senders run in the worker pods (in the server pods when the worker is off): each gets its share. */ -}}
+{{- $senders := ternary .Values.worker .Values.server .Values.worker.enabled -}}
+{{- $pods := ternary $senders.autoscaling.maxReplicas $senders.replicaCount $senders.autoscaling.enabled -}}
+{{- $rates := list -}}
+{{- range $provider, $rate := .Values.rateLimits -}}
+{{- $rates = append $rates (printf "%s=%s" $provider (divf $rate $pods | toString)) -}}
+{{- end -}}
 {{- if and (has "zns" $channels) (not $znsIds) -}}
 {{- fail "zns.templateIds needs the approved Zalo template id of at least one kind when channels lists zns" -}}
 {{- end -}}
@@ -34,6 +41,8 @@ env:
   MOTCUA_NOTIFICATION_RETRY_MAX_MS: {{ .Values.retry.maxMs | int | quote }}
   MOTCUA_NOTIFICATION_LEASE_SECONDS: {{ .Values.retry.leaseSeconds | int | quote }}
   MOTCUA_NOTIFICATION_RATING_URL: {{ .Values.ratingUrl | quote }}
+  MOTCUA_NOTIFICATION_QUIET_HOURS: {{ .Values.quietHours | quote }}
+  MOTCUA_NOTIFICATION_RATE_LIMITS: {{ join "," $rates | quote }}
   MOTCUA_SMTP_HOST: {{ $smtp.host | quote }}
   MOTCUA_SMTP_PORT: {{ $smtp.port | int | quote }}
   MOTCUA_SMTP_FROM: {{ $smtp.from | quote }}

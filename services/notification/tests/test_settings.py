@@ -45,3 +45,19 @@ def test_channels_not_listed_need_no_settings():
 def test_a_bad_setting_names_its_variable(environ, variable):
     with pytest.raises(SettingsError, match=variable):
         load(environ)
+
+
+@pytest.mark.parametrize(("variable", "value"), [
+    ("MOTCUA_NOTIFICATION_QUIET_HOURS", "22-07"), ("MOTCUA_NOTIFICATION_QUIET_HOURS", "22:00-24:00"),
+    ("MOTCUA_NOTIFICATION_RATE_LIMITS", "zalo"), ("MOTCUA_NOTIFICATION_RATE_LIMITS", "zalo=0"),
+    ("MOTCUA_NOTIFICATION_RATE_LIMITS", "zalo=5,zalo=6"),
+])
+def test_bad_pacing_settings_name_their_variable(variable, value):
+    with pytest.raises(SettingsError, match=variable):
+        Settings.from_env(Env({**LOCAL, variable: value}))
+
+
+def test_pacing_settings_default_to_night_quiet_hours_and_no_limits():
+    settings = Settings.from_env(Env(LOCAL))
+    assert (settings.quiet_hours.start.hour, settings.quiet_hours.end.hour, settings.rate_limits) == (22, 7, {})
+    assert Settings.from_env(Env({**LOCAL, "MOTCUA_NOTIFICATION_RATE_LIMITS": "zalo=50"})).rate_limits == {"zalo": 50}

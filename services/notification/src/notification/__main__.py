@@ -17,6 +17,7 @@ from notification.channels.sms import SmsChannel
 from notification.channels.smtp import SmtpChannel
 from notification.channels.zns import ZnsChannel
 from notification.delivery import Delivery
+from notification.pacing import RateLimits
 from notification.repository import INDEXES, OUTBOX_COLLECTIONS, Repository
 from notification.service import NotificationService
 from notification.servicer import NotifierServicer
@@ -43,9 +44,10 @@ def build(settings: Settings, platform: Platform) -> Process:
     relay = platform.relay([repo.messages])
     channels = build_channels(settings)
     renderer = Renderer()
-    delivery = Delivery(repo=repo, channels=channels, retry=settings.retry, kick=relay.kick, renderer=renderer)
+    delivery = Delivery(repo=repo, channels=channels, retry=settings.retry, kick=relay.kick, renderer=renderer,
+                        quiet=settings.quiet_hours, limits=RateLimits(settings.rate_limits))
     service = NotificationService(repo=repo, channels=channels, order=settings.channels, wake=delivery.wake,
-                                  rating_url=settings.rating_url)
+                                  rating_url=settings.rating_url, quiet=settings.quiet_hours)
     notifier = NotifierServicer(service)
     return Process(
         platform=platform,

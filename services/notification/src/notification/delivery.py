@@ -27,6 +27,7 @@ from pymongo.errors import PyMongoError
 
 from notification import metrics
 from notification.channels import Channel, DeliveryError, Outgoing
+from notification.pacing import NO_QUIET_HOURS, QuietHours, RateLimits
 from notification.settings import RetrySettings
 from notification.templates import Content, Renderer
 
@@ -52,12 +53,16 @@ def plan_route(contact: Mapping[str, str], order: tuple[str, ...], channels: Map
 
 class Delivery:
     def __init__(self, *, repo: Any, channels: Mapping[str, Channel], retry: RetrySettings, kick: Kick,
-                 renderer: Renderer | None = None, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 renderer: Renderer | None = None, quiet: QuietHours = NO_QUIET_HOURS,
+                 limits: RateLimits | None = None, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  rng: random.Random | None = None) -> None:
         self.repo = repo
         self.channels = channels
         self.renderer = renderer or Renderer()
         self._templates: dict[tuple[str, str, int], dict[str, Any]] = {}
+        self.quiet = quiet
+        self.limits = limits or RateLimits({})
+        self._stop = threading.Event()
         self.retry = retry
         self.kick = kick
         self.clock = clock
@@ -71,6 +76,7 @@ class Delivery:
     def run(self, stop: threading.Event) -> None:
         """Send due messages until stop is set; wait for a wake-up or the next poll when there are none."""
         depth_at = 0.0
+        self._stop = stop
         while not stop.is_set():
             self._wake.clear()
             try:
@@ -106,6 +112,9 @@ class Delivery:
             return
         try:
             outgoing = Outgoing(reference=message["_id"], to=message["recipient"], content=self.content(message))
+            waited = self.limits.wait(channel.provider, self._stop)
+            if waited:
+                metrics.rate_limited.labels(channel.name, channel.provider).inc(waited)
             provider_id = channel.send(outgoing)
         except DeliveryError as error:
             self._failed(message, channel, error)
@@ -115,6 +124,10 @@ class Delivery:
             self._failed(message, channel, DeliveryError(f"{type(error).__name__}: {error}", permanent=True))
             return
         self._sent(message, channel, provider_id)
+
+    def _due(self, message: dict[str, Any], at: datetime) -> datetime:
+        """When a rescheduled message may go: at once if urgent, else after the quiet hours it falls in."""
+        return at if message.get("urgent") else self.quiet.release(at)
 
     def content(self, message: dict[str, Any]) -> Content:
         """The message rendered with the template version its route step recorded (versions never change)."""
@@ -145,7 +158,8 @@ class Delivery:
         metrics.attempts.labels(channel.name, channel.provider, outcome).inc()
         if not error.permanent and message["channel_attempts"] < self.retry.attempts:
             delay = backoff(self.retry, message["channel_attempts"], self.rng)
-            fields = {"state": "queued", "next_attempt_at": self.clock() + timedelta(seconds=delay), "error": str(error)}
+            due = self._due(message, self.clock() + timedelta(seconds=delay))
+            fields = {"state": "queued", "next_attempt_at": due, "error": str(error)}
             if self._record(message, fields, channel, outcome, str(error)):
                 metrics.notifications_sent.labels(channel.name, channel.provider, "retried").inc()
             return
@@ -157,7 +171,8 @@ class Delivery:
         route, index = message["route"], message["route_index"] + 1
         if index < len(route):
             step = route[index]
-            fields = {"state": "queued", "next_attempt_at": self.clock(), "route_index": index, "channel": step["channel"],
+            fields = {"state": "queued", "next_attempt_at": self._due(message, self.clock()), "route_index": index,
+                      "channel": step["channel"],
                       "recipient": step["to"], "recipient_masked": mask(step["to"]), "channel_attempts": 0,
                       "error": reason}
             recorded = self._record(message, fields, channel, "fallback", reason)

@@ -18,6 +18,7 @@ from motcua.logs import mask
 from notification.catalog import event_values
 from notification.channels import Channel
 from notification.delivery import plan_route
+from notification.pacing import NO_QUIET_HOURS, QuietHours
 
 # Messages of the platform go to the dossier's applicant; the key keeps room for other recipients.
 APPLICANT = "applicant"
@@ -30,13 +31,14 @@ def message_key(event_id: str, kind: str, recipient: str) -> str:
 
 class NotificationService:
     def __init__(self, *, repo: Any, channels: Mapping[str, Channel], order: tuple[str, ...],
-                 wake: Callable[[], None], rating_url: str = "",
+                 wake: Callable[[], None], rating_url: str = "", quiet: QuietHours = NO_QUIET_HOURS,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.repo = repo
         self.channels = channels
         self.order = order
         self.wake = wake
         self.rating_url = rating_url
+        self.quiet = quiet
         self.clock = clock
 
     def on_event(self, event: Event) -> None:
@@ -80,15 +82,16 @@ class NotificationService:
                  if step["channel"] in versions]
         if recipient is None or not route:
             return False
-        now, first = self.clock(), route[0]
+        now, first, urgent = self.clock(), route[0], bool(rule.get("urgent"))
+        due = now if urgent else self.quiet.release(now)
         created = self.repo.create_message({
             "_id": message_key(cause_id, kind, APPLICANT), "dossier_code": code, "template": kind,
             "values": {"name": recipient["name"], **values}, "cause_event_id": cause_id, "event_at": event_at,
-            "urgent": bool(rule.get("urgent")), "route": route, "route_index": 0, "channel": first["channel"],
+            "urgent": urgent, "route": route, "route_index": 0, "channel": first["channel"],
             "recipient": first["to"], "recipient_masked": mask(first["to"]), "state": "queued",
-            "next_attempt_at": now, "claim": "", "attempts": 0, "channel_attempts": 0, "history": [],
+            "next_attempt_at": due, "deferred_until": due if due > now else None, "claim": "", "attempts": 0, "channel_attempts": 0, "history": [],
             "created_at": now,
         })
-        if created:
+        if created and due <= now:
             self.wake()
         return created

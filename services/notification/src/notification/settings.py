@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
+from datetime import time
 
 from motcua.settings import CommonSettings, Env, SettingsError
+
+from notification.pacing import NO_QUIET_HOURS, QuietHours
 
 # Every channel the service can send on, in the default fallback order (Zalo ZNS, SMS, e-mail).
 CHANNELS = ("zns", "sms", "email")
@@ -63,6 +67,8 @@ class Settings:
     sms: SmsSettings | None
     zns: ZnsSettings | None
     rating_url: str = ""
+    quiet_hours: QuietHours = field(default_factory=lambda: QuietHours(time(22), time(7)))
+    rate_limits: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> Settings:
@@ -76,6 +82,8 @@ class Settings:
             sms=sms_settings(env) if "sms" in channels else None,
             zns=zns_settings(env) if "zns" in channels else None,
             rating_url=rating_url(env.optional("MOTCUA_NOTIFICATION_RATING_URL") or ""),
+            quiet_hours=quiet_hours(env.optional("MOTCUA_NOTIFICATION_QUIET_HOURS") or "22:00-07:00"),
+            rate_limits=rate_limits(env.optional("MOTCUA_NOTIFICATION_RATE_LIMITS") or ""),
         )
 
 
@@ -137,6 +145,37 @@ def zns_settings(env: Env) -> ZnsSettings:
         template_ids=template_ids(required("MOTCUA_ZNS_TEMPLATE_IDS", env.optional("MOTCUA_ZNS_TEMPLATE_IDS"), "zns")),
         timeout=float(env.int("MOTCUA_ZNS_TIMEOUT_SECONDS", 10, minimum=1, maximum=120)),
     )
+
+
+QUIET = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])(?::([0-5][0-9]))?\Z")
+
+
+def quiet_hours(raw: str) -> QuietHours:
+    """`22:00-07:00` (Vietnam time, may wrap midnight; seconds allowed, `22:00:30`); `none` for none."""
+    if raw.strip() == "none":
+        return NO_QUIET_HOURS
+    start, sep, end = (part.strip() for part in raw.partition("-"))
+    ends = [QUIET.match(part) for part in (start, end)]
+    if not sep or not all(ends):
+        raise SettingsError(f"MOTCUA_NOTIFICATION_QUIET_HOURS must be HH:MM-HH:MM in Vietnam time, got {raw!r}")
+    first, last = (time(*(int(g or 0) for g in match.groups())) for match in ends if match)
+    return QuietHours(first, last)
+
+
+def rate_limits(raw: str) -> dict[str, float]:
+    """`zalo=50,gateway=100`: messages a second per replica for each provider (metric label) that has a limit."""
+    found: dict[str, float] = {}
+    for pair in filter(None, (p.strip() for p in raw.split(","))):
+        provider, sep, rate = (part.strip() for part in pair.partition("="))
+        try:
+            value = float(rate)
+        except ValueError:
+            value = 0.0
+        if not sep or not provider or provider in found or not 0 < value <= 100_000:
+            raise SettingsError(f"MOTCUA_NOTIFICATION_RATE_LIMITS must be provider=messages-per-second pairs "
+                                f"(each once, above 0), got {pair!r}")
+        found[provider] = value
+    return found
 
 
 def rating_url(raw: str) -> str:
