@@ -6,13 +6,20 @@ JSON line to <dir>/requests.jsonl. Failures on demand:
 - a phone number ending in 0000 always fails permanently (ZNS error -118, SMS HTTP 400);
 - POST /_sink/failures {"phone": "0912345678", "mode": "transient" | "permanent", "times": 2} makes the
   next `times` requests for that phone fail (ZNS error -100, SMS HTTP 503 when transient); without
-  `times`, every request until DELETE /_sink/failures clears the rules.
+  `times`, every request until DELETE /_sink/failures clears the rules; mode "undelivered" accepts the
+  message and then reports it undelivered.
 The SMS gateway deduplicates on client_ref, as the API promises; ZNS, like Zalo, does not.
+
+With --callback-url and --callback-secret, each accepted message is followed by a delivery receipt, POSTed
+and signed as docs/notification.md ("Delivery receipts") says, retried with backoff until answered 2xx;
+each try is appended to <dir>/callbacks.jsonl.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import hmac
 import json
 import re
 import signal
@@ -23,9 +30,14 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib import error as urlerror
+from urllib import request as urlrequest
 
 PHONE = re.compile(r"^84\d{9}$")
 PERMANENT_SUFFIX = "0000"
+MODES = ("transient", "permanent", "undelivered")
+RECEIPT_DELAY = 0.2  # seconds between accepting a message and reporting it delivered
+RECEIPT_TRIES = 6
 
 
 def subscriber(phone: str) -> str:
@@ -36,9 +48,12 @@ def subscriber(phone: str) -> str:
 class Sink:
     """What the server remembers: failure rules, accepted SMS references, and the request log."""
 
-    def __init__(self, api: str, directory: Path, secret: str) -> None:
+    def __init__(self, api: str, directory: Path, secret: str, callback_url: str = "", callback_secret: str = "") -> None:
         self.api = api
         self.secret = secret
+        self.callback_url = callback_url
+        self.callback_secret = callback_secret
+        self.callbacks = directory / "callbacks.jsonl"
         self.log = directory / "requests.jsonl"
         self.lock = threading.Lock()
         self.rules: dict[str, dict[str, Any]] = {}
@@ -60,8 +75,8 @@ class Sink:
 
     def set_rule(self, body: Any) -> tuple[int, dict[str, Any]]:
         if not isinstance(body, dict) or not isinstance(body.get("phone"), str) or \
-                body.get("mode") not in ("transient", "permanent"):
-            return 422, {"error": "send {phone, mode: transient|permanent, times?}"}
+                body.get("mode") not in MODES:
+            return 422, {"error": "send {phone, mode: transient|permanent|undelivered, times?}"}
         times = body.get("times")
         if times is not None and (not isinstance(times, int) or times < 1):
             return 422, {"error": "times must be a positive integer"}
@@ -80,6 +95,34 @@ class Sink:
         with self.lock, self.log.open("a", encoding="utf-8") as out:
             out.write(line + "\n")
 
+    def report(self, message_id: str, delivered: bool) -> None:
+        """Send the signed delivery receipt of an accepted message, in the background, until it is taken."""
+        if self.callback_url:
+            threading.Thread(target=self._report, args=(message_id, delivered), daemon=True).start()
+
+    def _report(self, message_id: str, delivered: bool) -> None:
+        body = json.dumps({"message_id": message_id, "status": "delivered" if delivered else "failed",
+                           "at": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()),
+                           "error": "" if delivered else "subscriber unreachable"}).encode()
+        for attempt in range(RECEIPT_TRIES):
+            time.sleep(RECEIPT_DELAY * 2 ** attempt)
+            stamp = str(int(time.time()))
+            mac = hmac.new(self.callback_secret.encode(), stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+            call = urlrequest.Request(self.callback_url, data=body, method="POST", headers={
+                "Content-Type": "application/json", "X-Motcua-Timestamp": stamp, "X-Motcua-Signature": f"sha256={mac}"})
+            try:
+                with urlrequest.urlopen(call, timeout=5) as answer:
+                    status = answer.status
+            except urlerror.HTTPError as refused:
+                status = refused.code
+            except OSError:
+                status = 0
+            line = json.dumps({"at": time.time(), "message_id": message_id, "status": status})
+            with self.lock, self.callbacks.open("a", encoding="utf-8") as out:
+                out.write(line + "\n")
+            if 200 <= status < 300:
+                return
+
     def zns(self, headers: Any, body: Any) -> tuple[int, str, dict[str, Any]]:
         if headers.get("access_token") != self.secret:
             return 200, "refused", {"error": -124, "message": "Access token is invalid"}
@@ -94,8 +137,10 @@ class Sink:
             return 200, failure, {"error": -118, "message": "Zalo account does not exist or is disabled"}
         if failure == "transient":
             return 200, failure, {"error": -100, "message": "Unknown error"}
+        message_id = uuid.uuid4().hex
+        self.report(message_id, delivered=failure != "undelivered")
         return 200, "accepted", {"error": 0, "message": "Success", "data": {
-            "msg_id": uuid.uuid4().hex, "sent_time": str(int(time.time() * 1000)),
+            "msg_id": message_id, "sent_time": str(int(time.time() * 1000)),
             "quota": {"dailyQuota": "500000", "remainingQuota": "499999"}}}
 
     def sms(self, headers: Any, body: Any) -> tuple[int, str, dict[str, Any]]:
@@ -123,6 +168,7 @@ class Sink:
         message_id = uuid.uuid4().hex
         with self.lock:
             self.accepted[body["client_ref"]] = message_id
+        self.report(message_id, delivered=failure != "undelivered")
         segments = -(-len(body["text"]) // 153) if len(body["text"]) > 160 else 1
         return 202, "accepted", {"message_id": message_id, "status": "accepted", "segments": segments}
 
@@ -172,9 +218,12 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, required=True)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--secret", required=True, help="the ZNS access token or the SMS gateway's API key to accept")
+    parser.add_argument("--callback-url", default="", help="where to POST delivery receipts (none without it)")
+    parser.add_argument("--callback-secret", default="", help="the HMAC key that signs the receipts")
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), handler_for(Sink(args.api, args.dir, args.secret)))
+    sink = Sink(args.api, args.dir, args.secret, args.callback_url, args.callback_secret)
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), handler_for(sink))
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: threading.Thread(target=server.shutdown).start())
     print(f"{args.api} sink on 127.0.0.1:{args.port}, logging into {args.dir / 'requests.jsonl'}", flush=True)

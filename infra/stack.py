@@ -33,6 +33,8 @@ SASL_PASSWORD = "motcua-local-only"
 # What the local ZNS and SMS sinks accept, and the ZNS template ids the notification service is given.
 ZNS_ACCESS_TOKEN = "motcua-local-zns"
 SMS_API_KEY = "motcua-local-sms"
+# The keys the sinks sign their delivery receipts with, and the providers notification names them by.
+CALLBACK_SECRETS = {"zalo": "motcua-local-zns-receipts", "gateway": "motcua-local-sms-receipts"}
 ZNS_TEMPLATE_IDS = ("received=100001,assigned=100002,result_ready=100003,supplement_requested=100004,due_soon=100005,"
                     "apology_issued=100006,completed=100007")
 
@@ -138,8 +140,8 @@ class Stack:
         if "MONGO_URL" not in os.environ:
             self.start_ferretdb()
         self.start_smtp()
-        self.start_gateway("zns", self.zns_dir, self.ports.zns, ZNS_ACCESS_TOKEN)
-        self.start_gateway("sms", self.sms_dir, self.ports.sms, SMS_API_KEY)
+        self.start_gateway("zns", self.zns_dir, self.ports.zns, ZNS_ACCESS_TOKEN, "zalo")
+        self.start_gateway("sms", self.sms_dir, self.ports.sms, SMS_API_KEY, "gateway")
         sys.path.insert(0, str(ROOT / "libs"))
         from motcua.kafka import ensure_topics
 
@@ -190,9 +192,11 @@ class Stack:
                                          "--port", str(self.ports.smtp)])
         wait_for(lambda: port_open(self.ports.smtp), "SMTP sink", 30, proc, log)
 
-    def start_gateway(self, api: str, directory: Path, port: int, secret: str) -> None:
+    def start_gateway(self, api: str, directory: Path, port: int, secret: str, provider: str) -> None:
+        receipts = f"http://127.0.0.1:{self.ports.http['notification']}/api/v1/callbacks/{provider}"
         proc, log = self._spawn(api, [sys.executable, str(ROOT / "infra/gateway_sink.py"), "--api", api,
-                                      "--dir", str(directory), "--port", str(port), "--secret", secret])
+                                      "--dir", str(directory), "--port", str(port), "--secret", secret,
+                                      "--callback-url", receipts, "--callback-secret", CALLBACK_SECRETS[provider]])
         wait_for(lambda: http_ok(f"http://127.0.0.1:{port}/_sink/health"), f"{api} sink", 30, proc, log)
 
     def service_env(self, name: str) -> dict[str, str]:
@@ -210,6 +214,7 @@ class Stack:
             "MOTCUA_SMS_URL": f"http://127.0.0.1:{p.sms}", "MOTCUA_SMS_API_KEY": SMS_API_KEY,
             # The local sinks wake nobody at night: messages go at any hour (tests of quiet hours set their own).
             "MOTCUA_NOTIFICATION_QUIET_HOURS": "none",
+            "MOTCUA_NOTIFICATION_CALLBACK_SECRETS": ",".join(f"{name}={key}" for name, key in CALLBACK_SECRETS.items()),
             **{f"MOTCUA_{s.upper()}_HTTP_PORT": str(port) for s, port in p.http.items()},
             **{f"MOTCUA_{s.upper()}_GRPC_PORT": str(port) for s, port in p.grpc.items()},
         }

@@ -191,7 +191,7 @@ def test_the_config_maps_carry_exactly_the_settings_the_services_read(rendered):
         "notification": {"MOTCUA_NOTIFICATION_CHANNELS", "MOTCUA_NOTIFICATION_RETRY_ATTEMPTS",
                          "MOTCUA_NOTIFICATION_RETRY_FIRST_MS", "MOTCUA_NOTIFICATION_RETRY_MAX_MS",
                          "MOTCUA_NOTIFICATION_LEASE_SECONDS", "MOTCUA_NOTIFICATION_RATING_URL", "MOTCUA_NOTIFICATION_QUIET_HOURS",
-                         "MOTCUA_NOTIFICATION_RATE_LIMITS", "MOTCUA_SMTP_HOST", "MOTCUA_SMTP_PORT", "MOTCUA_SMTP_FROM",
+                         "MOTCUA_NOTIFICATION_RATE_LIMITS", "MOTCUA_NOTIFICATION_CALLBACK_WINDOW_SECONDS", "MOTCUA_SMTP_HOST", "MOTCUA_SMTP_PORT", "MOTCUA_SMTP_FROM",
                          "MOTCUA_SMTP_STARTTLS", "MOTCUA_SMTP_TIMEOUT_SECONDS"},
         "feedback": set(),
     }
@@ -296,3 +296,11 @@ def test_a_providers_rate_limit_is_shared_out_among_the_sender_pods(template):
     scaled = template(notification__rateLimits__zalo=60, notification__worker__autoscaling__enabled="true",
                       notification__worker__autoscaling__maxReplicas=4)
     assert one(scaled, "ConfigMap", "notification")["data"]["MOTCUA_NOTIFICATION_RATE_LIMITS"] == "zalo=15"
+
+
+def test_the_receipt_secrets_come_from_a_secret(template):
+    docs = template(notification__callbacks__existingSecret="motcua-receipts")
+    env = {e["name"]: e for e in container(one(docs, "Deployment", "notification-server"))["env"]}
+    assert env["MOTCUA_NOTIFICATION_CALLBACK_SECRETS"]["valueFrom"]["secretKeyRef"] == {
+        "name": "motcua-receipts", "key": "callbackSecrets"}
+    assert "MOTCUA_NOTIFICATION_CALLBACK_SECRETS" not in one(docs, "ConfigMap", "notification")["data"]

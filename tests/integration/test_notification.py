@@ -7,6 +7,8 @@ from the sinks, and the message records from the REST admin API.
 from __future__ import annotations
 
 import itertools
+import json
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -29,7 +31,9 @@ from motcua.topics import (
     qualified,
 )
 from motcua.v1 import common_pb2, events_pb2
+from notification.receipts import SIGNATURE, TIMESTAMP, sign
 from prometheus_client.parser import text_string_to_metric_families
+from stack import CALLBACK_SECRETS
 
 from tests.conftest import eventually
 from tests.factories import admin
@@ -110,6 +114,12 @@ def later_events(code: str) -> list[Event]:
     return [assigned(code), *(Event.new(kind, payload, subject=code, source=source) for kind, payload, source in found)]
 
 
+def fail_next(port: int, phone: str, mode: str, times: int | None = None) -> None:
+    """Set a failure rule on the ZNS or SMS sink listening on port (docs/notification.md, "The local servers")."""
+    rule = {"phone": phone, "mode": mode, **({"times": times} if times else {})}
+    assert requests.post(f"http://127.0.0.1:{port}/_sink/failures", json=rule, timeout=5).status_code == 200
+
+
 def publish(producer: KafkaProducer, *events: Event) -> None:
     for event in events:
         mkafka.publish(producer, event, PREFIX).get(timeout=30)
@@ -123,9 +133,14 @@ def messages(port: int, code: str) -> list[dict]:
 
 
 def finished(port: int, code: str, count: int = 1):  # type: ignore[no-untyped-def]
-    """The dossier's messages once `count` of them are sent or failed (for eventually)."""
+    """The dossier's messages once `count` of them are done (for eventually)."""
     found = messages(port, code)
-    return len(found) == count and all(m["state"] in ("sent", "failed") for m in found) and found
+    return len(found) == count and all(final(m) for m in found) and found
+
+
+def final(message: dict) -> bool:
+    """Whether a message is done: failed, or delivered (the ZNS and SMS sinks send receipts; e-mail has none)."""
+    return message["state"] in ("failed", "delivered") or (message["state"], message["channel"]) == ("sent", "email")
 
 
 def counted(ports: list[int], name: str, **labels: str) -> float:
@@ -168,7 +183,7 @@ def test_a_received_dossier_goes_to_zalo_zns_with_the_template_and_its_data(repl
     assert (body["phone"], body["template_id"], body["tracking_id"]) == ("84912000001", "100001", message["message_id"])
     assert body["template_data"] == {"code": code, "name": "Nguyễn Văn An", "procedure": "Đăng ký khai sinh",
                                      "received_at": "09:00 02/03/2026", "appointment_at": "09:00 05/03/2026"}
-    assert (message["state"], message["channel"], message["provider"]) == ("sent", "zns", "zalo")
+    assert (message["state"], message["channel"], message["provider"]) == ("delivered", "zns", "zalo")
     assert message["provider_message_id"] == request["answer"]["data"]["msg_id"]
     assert message["route"] == ["zns", "sms", "email"] and message["recipient"] == "*******001"
     assert requests_about(stack.sms_dir, code) == [] and mails_about(stack.mail_dir, code) == []
@@ -200,9 +215,7 @@ def test_a_number_every_phone_channel_refuses_falls_back_to_email(replicas, prod
 def test_zns_failing_for_good_is_followed_by_an_sms(replicas, producer):  # type: ignore[no-untyped-def]
     stack, ports = replicas
     code, phone = new_code(), "0912000004"
-    failing = requests.post(f"http://127.0.0.1:{stack.ports.zns}/_sink/failures",
-                            json={"phone": phone, "mode": "permanent"}, timeout=5)
-    assert failing.status_code == 200
+    fail_next(stack.ports.zns, phone, "permanent")
     try:
         publish(producer, received(code, phone))
         [message] = eventually(lambda: finished(ports[0], code), 30, what="the message finished")
@@ -210,7 +223,7 @@ def test_zns_failing_for_good_is_followed_by_an_sms(replicas, producer):  # type
         requests.delete(f"http://127.0.0.1:{stack.ports.zns}/_sink/failures", timeout=5)
     [sms] = requests_about(stack.sms_dir, code)
     assert sms["outcome"] == "accepted" and sms["status"] == 202
-    assert (message["state"], message["channel"], message["attempts"]) == ("sent", "sms", 2)
+    assert (message["state"], message["channel"], message["attempts"]) == ("delivered", "sms", 2)
     assert message["provider_message_id"] == sms["answer"]["message_id"]
     assert mails_about(stack.mail_dir, code) == []
 
@@ -218,9 +231,7 @@ def test_zns_failing_for_good_is_followed_by_an_sms(replicas, producer):  # type
 def test_a_transient_failure_is_retried_with_backoff_and_then_sent(replicas, producer):  # type: ignore[no-untyped-def]
     stack, ports = replicas
     code, phone = new_code(), "0912000003"
-    failing = requests.post(f"http://127.0.0.1:{stack.ports.zns}/_sink/failures",
-                            json={"phone": phone, "mode": "transient", "times": 2}, timeout=5)
-    assert failing.status_code == 200
+    fail_next(stack.ports.zns, phone, "transient", times=2)
     publish(producer, received(code, phone))
     [message] = eventually(lambda: finished(ports[0], code), 30, what="the message sent after retries")
     tries = requests_about(stack.zns_dir, code)
@@ -228,7 +239,7 @@ def test_a_transient_failure_is_retried_with_backoff_and_then_sent(replicas, pro
     assert len({r["body"]["tracking_id"] for r in tries}) == 1  # the same reference on every retry
     gaps = [later["at"] - earlier["at"] for earlier, later in itertools.pairwise(tries)]
     assert gaps[0] >= 0.1 and gaps[1] >= 0.2  # half of 200 ms, then half of 400 ms at least
-    assert (message["state"], message["channel"], message["attempts"]) == ("sent", "zns", 3)
+    assert (message["state"], message["channel"], message["attempts"]) == ("delivered", "zns", 3)
     assert requests_about(stack.sms_dir, code) == []
     assert counted(ports, "motcua_notification_attempts_total", channel="zns", provider="zalo",
                    outcome="transient") >= 2
@@ -361,3 +372,48 @@ def test_the_preview_counts_sms_segments_and_a_bad_template_is_refused_with_a_po
     assert rules[DOSSIER_DUE_SOON.name] == {"event_type": DOSSIER_DUE_SOON.name, "kind": "due_soon", "channels": [],
                                             "urgent": False, "enabled": True}
     assert requests.get(f"http://127.0.0.1:{ports[0]}/api/v1/rules", timeout=5).status_code == 401
+
+
+def signed(provider: str, body: dict, *, at: float | None = None, key: str | None = None) -> tuple[bytes, dict]:
+    """A receipt body and its headers, signed as the providers sign them."""
+    raw = json.dumps(body).encode()
+    stamp = str(int(time.time() if at is None else at))
+    return raw, {"Content-Type": "application/json", TIMESTAMP: stamp,
+                 SIGNATURE: sign(key or CALLBACK_SECRETS[provider], stamp, raw)}
+
+
+def test_a_delivery_receipt_marks_the_message_delivered_once(replicas, producer):  # type: ignore[no-untyped-def]
+    _, ports = replicas
+    code = new_code()
+    publish(producer, received(code, "0912000041"))
+    [message] = eventually(lambda: finished(ports[0], code), 30, what="the message delivered")
+    assert [(h["channel"], h["outcome"]) for h in message["history"]] == [("zns", "sent"), ("zns", "delivered")]
+    assert message["delivered_at"] and message["provider_message_id"]
+    assert counted(ports, "motcua_notifications_sent_total", channel="zns", provider="zalo", status="delivered") >= 1
+    # The same receipt again (a provider's retry, or a replay inside the window) is acknowledged and changes nothing.
+    url = f"http://127.0.0.1:{ports[1]}/api/v1/callbacks/zalo"
+    receipt = {"message_id": message["provider_message_id"], "status": "delivered", "at": "2026-03-02T02:00:05+00:00"}
+    raw, headers = signed("zalo", receipt)
+    assert requests.post(url, data=raw, headers=headers, timeout=5).status_code == 204
+    assert len(messages(ports[0], code)[0]["history"]) == 2
+    # A forged signature, a stale timestamp and an unknown provider are refused.
+    forged = requests.post(url, data=raw, headers=signed("zalo", receipt, key="not-the-provider-key")[1], timeout=5)
+    assert forged.status_code == 401 and forged.headers["Content-Type"] == "application/problem+json"
+    stale_raw, stale = signed("zalo", {**receipt, "status": "failed"}, at=time.time() - 3600)
+    assert requests.post(url, data=stale_raw, headers=stale, timeout=5).status_code == 401
+    unknown = requests.post(url.replace("/zalo", "/viettel"), data=raw, headers=headers, timeout=5)
+    assert unknown.status_code == 404
+    assert messages(ports[0], code)[0]["state"] == "delivered"
+
+
+def test_an_sms_reported_undelivered_falls_back_to_email(replicas, producer):  # type: ignore[no-untyped-def]
+    stack, ports = replicas
+    code, phone = new_code(), "0912000042"
+    fail_next(stack.ports.sms, phone, "undelivered", times=1)
+    publish(producer, received(code, phone, channels=("sms", "email")))
+    [message] = eventually(lambda: finished(ports[0], code), 30, what="the message sent by e-mail")
+    assert [(h["channel"], h["outcome"]) for h in message["history"]] == [
+        ("sms", "sent"), ("sms", "fallback"), ("email", "sent")]
+    assert "subscriber unreachable" in message["history"][1]["error"]
+    [mail] = mails_about(stack.mail_dir, code)
+    assert str(mail["Subject"]) == f"Hồ sơ {code} đã được tiếp nhận"

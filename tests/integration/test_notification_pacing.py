@@ -55,7 +55,7 @@ def test_a_message_in_quiet_hours_is_deferred_to_their_end_and_then_sent(replica
     assert requests_about(stack.zns_dir, code) == []  # nothing sent while it is quiet
     [sent] = eventually(lambda: finished(port, code), QUIET_SECONDS + 30, what="the message sent after the quiet hours")
     [request] = requests_about(stack.zns_dir, code)
-    assert sent["state"] == "sent" and request["at"] >= quiet_end.timestamp()
+    assert sent["state"] == "delivered" and request["at"] >= quiet_end.timestamp()
 
 
 def test_a_provider_gets_no_more_than_its_rate_limit(replica, producer):  # type: ignore[no-untyped-def]

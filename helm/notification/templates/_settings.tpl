@@ -43,6 +43,7 @@ env:
   MOTCUA_NOTIFICATION_RATING_URL: {{ .Values.ratingUrl | quote }}
   MOTCUA_NOTIFICATION_QUIET_HOURS: {{ .Values.quietHours | quote }}
   MOTCUA_NOTIFICATION_RATE_LIMITS: {{ join "," $rates | quote }}
+  MOTCUA_NOTIFICATION_CALLBACK_WINDOW_SECONDS: {{ .Values.callbacks.windowSeconds | int | quote }}
   MOTCUA_SMTP_HOST: {{ $smtp.host | quote }}
   MOTCUA_SMTP_PORT: {{ $smtp.port | int | quote }}
   MOTCUA_SMTP_FROM: {{ $smtp.from | quote }}
@@ -63,6 +64,13 @@ env:
   MOTCUA_ZNS_TIMEOUT_SECONDS: {{ $zns.timeoutSeconds | int | quote }}
   {{- end }}
 secretEnv:
+  {{- with .Values.callbacks.existingSecret }}
+  - name: MOTCUA_NOTIFICATION_CALLBACK_SECRETS
+    valueFrom:
+      secretKeyRef:
+        name: {{ . }}
+        key: {{ $.Values.callbacks.secretsKey }}
+  {{- end }}
   {{- with $smtp.existingSecret }}
   - name: MOTCUA_SMTP_PASSWORD
     valueFrom:

@@ -83,6 +83,17 @@ class FakeRepository:
                       channel_attempts=stored["channel_attempts"] + 1)
         return {k: v for k, v in stored.items() if k not in ("history", "outbox")}
 
+    def get_by_provider_id(self, provider: str, provider_message_id: str) -> dict[str, Any] | None:
+        return next((m for m in self.messages.values()
+                     if (m.get("provider"), m.get("provider_message_id")) == (provider, provider_message_id)), None)
+
+    def claim_sent(self, message_id: str, seen: str, claim: str) -> dict[str, Any] | None:
+        stored = self.messages[message_id]
+        if stored["claim"] != seen or stored["state"] != "sent":
+            return None
+        stored["claim"] = claim
+        return {k: v for k, v in stored.items() if k not in ("history", "outbox")}
+
     def record_attempt(self, message_id: str, claim: str, fields: dict[str, Any], entry: dict[str, Any],
                        event: Event | None) -> bool:
         stored = self.messages[message_id]

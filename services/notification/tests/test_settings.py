@@ -51,6 +51,8 @@ def test_a_bad_setting_names_its_variable(environ, variable):
     ("MOTCUA_NOTIFICATION_QUIET_HOURS", "22-07"), ("MOTCUA_NOTIFICATION_QUIET_HOURS", "22:00-24:00"),
     ("MOTCUA_NOTIFICATION_RATE_LIMITS", "zalo"), ("MOTCUA_NOTIFICATION_RATE_LIMITS", "zalo=0"),
     ("MOTCUA_NOTIFICATION_RATE_LIMITS", "zalo=5,zalo=6"),
+    ("MOTCUA_NOTIFICATION_CALLBACK_SECRETS", "zalo=short"),
+    ("MOTCUA_NOTIFICATION_CALLBACK_WINDOW_SECONDS", "5"),
 ])
 def test_bad_pacing_settings_name_their_variable(variable, value):
     with pytest.raises(SettingsError, match=variable):

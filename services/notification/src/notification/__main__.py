@@ -51,7 +51,9 @@ def build(settings: Settings, platform: Platform) -> Process:
     notifier = NotifierServicer(service)
     return Process(
         platform=platform,
-        app=create_app(service=service, admin=Admin(repo=repo, renderer=renderer), tokens=platform.tokens(), readiness=platform.readiness),
+        app=create_app(service=service, admin=Admin(repo=repo, renderer=renderer), delivery=delivery,
+                       callback_secrets=settings.callback_secrets, callback_window=settings.callback_window,
+                       tokens=platform.tokens(), readiness=platform.readiness),
         grpc_services=[GrpcService(lambda s: notification_pb2_grpc.add_NotifierServicer_to_server(notifier, s),
                                    notification_pb2.DESCRIPTOR.services_by_name["Notifier"].full_name)],
         relay=relay,

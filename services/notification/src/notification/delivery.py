@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from jinja2 import TemplateError
+from motcua.errors import NotFound
 from motcua.events import Event, timestamp
 from motcua.logs import mask
 from motcua.topics import NOTIFICATION_DELIVERED, NOTIFICATION_FAILED, EventType
@@ -28,6 +29,7 @@ from pymongo.errors import PyMongoError
 from notification import metrics
 from notification.channels import Channel, DeliveryError, Outgoing
 from notification.pacing import NO_QUIET_HOURS, QuietHours, RateLimits
+from notification.receipts import Receipt
 from notification.settings import RetrySettings
 from notification.templates import Content, Renderer
 
@@ -124,6 +126,25 @@ class Delivery:
             self._failed(message, channel, DeliveryError(f"{type(error).__name__}: {error}", permanent=True))
             return
         self._sent(message, channel, provider_id)
+
+    def on_receipt(self, receipt: Receipt) -> bool:
+        """Apply a provider's delivery receipt to the message it names; False if it was applied before."""
+        seen = self.repo.get_by_provider_id(receipt.provider, receipt.provider_message_id)
+        if seen is None:
+            raise NotFound(detail=f"no message {receipt.provider_message_id!r} of {receipt.provider}",
+                           detail_vi="Không tìm thấy tin nhắn của báo cáo")
+        # Take the sent message like a claim, so that of two copies of a receipt only one is applied.
+        message = self.repo.claim_sent(seen["_id"], seen["claim"], uuid.uuid4().hex)
+        if message is None:
+            return False
+        channel = self.channels[message["channel"]]
+        if receipt.status == "failed":
+            self._failed_on_channel(message, channel, DeliveryError(f"not delivered: {receipt.error}", permanent=True))
+            return True
+        if self._record(message, {"state": "delivered", "delivered_at": receipt.at}, channel, "delivered", ""):
+            metrics.notifications_sent.labels(channel.name, channel.provider, "delivered").inc()
+            metrics.delivered_latency.labels(channel.name).observe((receipt.at - message["event_at"]).total_seconds())
+        return True
 
     def _due(self, message: dict[str, Any], at: datetime) -> datetime:
         """When a rescheduled message may go: at once if urgent, else after the quiet hours it falls in."""

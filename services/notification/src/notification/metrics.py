@@ -12,3 +12,6 @@ delivery_latency = Histogram("motcua_notification_event_to_send_seconds", "From 
 queue_depth = Gauge("motcua_notification_queue_depth", "Messages not finished yet, by state.", ["state"])
 rate_limited = Counter("motcua_notification_rate_limited_seconds_total",
                        "Time the sender waited for a provider's rate limit.", ["channel", "provider"])
+delivered_latency = Histogram("motcua_notification_event_to_delivery_seconds",
+                              "From the event's time to the provider's delivery receipt.", ["channel"],
+                              buckets=(0.5, 1, 2, 5, 10, 30, 60, 300, 1800, 3600, 21600))

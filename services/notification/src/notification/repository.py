@@ -13,7 +13,8 @@ from pymongo.database import Database
 
 INDEXES = {
     "messages": [IndexSpec([("dossier_code", 1), ("created_at", 1)]),
-                 IndexSpec([("state", 1), ("next_attempt_at", 1)])],
+                 IndexSpec([("state", 1), ("next_attempt_at", 1)]),
+                 IndexSpec([("provider", 1), ("provider_message_id", 1)])],
     "recipients": [],
     "rules": [],
     "templates": [IndexSpec([("kind", 1), ("channel", 1), ("version", -1)])],
@@ -83,6 +84,16 @@ class Repository:
             {"$set": {"state": "sending", "claim": claim, "lease_until": lease_until},
              "$inc": {"attempts": 1, "channel_attempts": 1}},
             return_document=ReturnDocument.AFTER)  # the whole document: FerretDB v1 has no findAndModify projection
+
+    def get_by_provider_id(self, provider: str, provider_message_id: str) -> dict[str, Any] | None:
+        return self.messages.find_one({"provider": provider, "provider_message_id": provider_message_id},
+                                      {"claim": 1, "state": 1})
+
+    def claim_sent(self, message_id: str, seen: str, claim: str) -> dict[str, Any] | None:
+        """Take a sent message to record its receipt if its claim is still the one seen; None otherwise."""
+        return self.messages.find_one_and_update(
+            {"_id": message_id, "claim": seen, "state": "sent"}, {"$set": {"claim": claim}},
+            return_document=ReturnDocument.AFTER)
 
     def record_attempt(self, message_id: str, claim: str, fields: dict[str, Any], entry: dict[str, Any],
                        event: Event | None) -> bool:

@@ -69,6 +69,8 @@ class Settings:
     rating_url: str = ""
     quiet_hours: QuietHours = field(default_factory=lambda: QuietHours(time(22), time(7)))
     rate_limits: dict[str, float] = field(default_factory=dict)
+    callback_secrets: dict[str, str] = field(default_factory=dict)
+    callback_window: float = 300.0
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> Settings:
@@ -84,6 +86,9 @@ class Settings:
             rating_url=rating_url(env.optional("MOTCUA_NOTIFICATION_RATING_URL") or ""),
             quiet_hours=quiet_hours(env.optional("MOTCUA_NOTIFICATION_QUIET_HOURS") or "22:00-07:00"),
             rate_limits=rate_limits(env.optional("MOTCUA_NOTIFICATION_RATE_LIMITS") or ""),
+            callback_secrets=callback_secrets(env.optional("MOTCUA_NOTIFICATION_CALLBACK_SECRETS") or ""),
+            callback_window=float(env.int("MOTCUA_NOTIFICATION_CALLBACK_WINDOW_SECONDS", 300, minimum=10,
+                                          maximum=3600)),
         )
 
 
@@ -175,6 +180,18 @@ def rate_limits(raw: str) -> dict[str, float]:
             raise SettingsError(f"MOTCUA_NOTIFICATION_RATE_LIMITS must be provider=messages-per-second pairs "
                                 f"(each once, above 0), got {pair!r}")
         found[provider] = value
+    return found
+
+
+def callback_secrets(raw: str) -> dict[str, str]:
+    """`zalo=<secret>,gateway=<secret>`: the HMAC key of each provider whose delivery receipts are accepted."""
+    found: dict[str, str] = {}
+    for pair in filter(None, (p.strip() for p in raw.split(","))):
+        provider, sep, secret = (part.strip() for part in pair.partition("="))
+        if not sep or not provider or provider in found or len(secret) < 16:
+            raise SettingsError(f"MOTCUA_NOTIFICATION_CALLBACK_SECRETS must be provider=secret pairs, each once, "
+                                f"secrets of at least 16 characters; {provider or pair[:20]!r} is not one")
+        found[provider] = secret
     return found
 
 

@@ -14,6 +14,7 @@ def message_json(m: dict[str, Any]) -> dict[str, Any]:
             "attempts": m.get("attempts", 0), "created_at": m["created_at"].isoformat(),
             "sent_at": m["sent_at"].isoformat() if m.get("sent_at") else None, "error": m.get("error", ""),
             "deferred_until": m["deferred_until"].isoformat() if m.get("deferred_until") else None,
+            "delivered_at": m["delivered_at"].isoformat() if m.get("delivered_at") else None,
             "provider": m.get("provider", ""), "provider_message_id": m.get("provider_message_id", ""),
             "route": [step["channel"] for step in m.get("route", [])], "urgent": m.get("urgent", False),
             "template_version": m["route"][m["route_index"]].get("template_version", 0) if m.get("route") else 0,
