@@ -12,12 +12,14 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
+import grpc
 import pytest
 import requests
 from google.protobuf.timestamp_pb2 import Timestamp
 from kafka import KafkaConsumer, KafkaProducer
 from motcua import kafka as mkafka
 from motcua.events import Event, timestamp
+from motcua.rpc import error_details
 from motcua.topics import (
     APOLOGY_ISSUED,
     DOSSIER_COMPLETED,
@@ -30,13 +32,13 @@ from motcua.topics import (
     TASK_ASSIGNED,
     qualified,
 )
-from motcua.v1 import common_pb2, events_pb2
+from motcua.v1 import common_pb2, events_pb2, notification_pb2, notification_pb2_grpc
 from notification.receipts import SIGNATURE, TIMESTAMP, sign
 from prometheus_client.parser import text_string_to_metric_families
 from stack import CALLBACK_SECRETS
 
 from tests.conftest import eventually
-from tests.factories import admin
+from tests.factories import admin, bearer
 from tests.sinks import mails_about, requests_about
 
 pytestmark = pytest.mark.stack
@@ -417,3 +419,52 @@ def test_an_sms_reported_undelivered_falls_back_to_email(replicas, producer):  #
     assert "subscriber unreachable" in message["history"][1]["error"]
     [mail] = mails_about(stack.mail_dir, code)
     assert str(mail["Subject"]) == f"Hồ sơ {code} đã được tiếp nhận"
+
+
+def test_an_agency_system_sends_once_per_idempotency_key(replicas, producer):  # type: ignore[no-untyped-def]
+    stack, ports = replicas
+    code = new_code()
+    publish(producer, received(code, "0912000051", channels=("email",)))
+    eventually(lambda: finished(ports[0], code), 30, what="the reception message")
+    notifier = notification_pb2_grpc.NotifierStub(grpc.insecure_channel(f"127.0.0.1:{stack.ports.grpc['notification']}"))
+    staff = [("authorization", bearer("--role", "clerk", "--sub", "he-thong-mot-cua")["Authorization"])]
+    request = notification_pb2.SendRequest(idempotency_key="nhac-han-1", dossier_code=code, kind="due_soon",
+                                           values={"due_at": "2026-03-04T01:00:00+00:00"}, channels=["sms"],
+                                           phone="0912000052")
+    first = notifier.Send(request, metadata=staff, timeout=10)
+    again = notifier.Send(request, metadata=staff, timeout=10)
+    assert first.created and not again.created and again.message.message_id == first.message.message_id
+    with pytest.raises(grpc.RpcError) as reused:
+        notifier.Send(notification_pb2.SendRequest(idempotency_key="nhac-han-1", dossier_code=code, kind="completed",
+                                                   values={"completed_at": "2026-03-06T03:00:00+00:00"}),
+                      metadata=staff, timeout=10)
+    assert reused.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert error_details(reused.value)["reason"] == "IDEMPOTENCY_KEY_REUSED"
+    with pytest.raises(grpc.RpcError) as anonymous:
+        notifier.Send(request, timeout=10)
+    assert anonymous.value.code() == grpc.StatusCode.UNAUTHENTICATED
+    eventually(lambda: len(finished(ports[0], code, count=2) or []) == 2, 30, what="the agency's message sent")
+    [sms] = requests_about(stack.sms_dir, code)
+    assert sms["body"]["phone"] == "84912000052" and sms["body"]["client_ref"] == first.message.message_id
+    assert sms["body"]["text"] == (f"Ho so {code}: han 08:00 04/03/2026 sap den. Moi Ong/Ba hoan thanh phan viec "
+                                   "cua minh (bo sung giay to, nop phi) truoc han.")
+    listed = notifier.ListMessages(notification_pb2.ListMessagesRequest(dossier_code=code), metadata=staff, timeout=10)
+    assert {m.template for m in listed.messages} == {"received", "due_soon"}
+
+
+def test_an_admin_resends_a_message_as_a_new_recorded_attempt(replicas, producer):  # type: ignore[no-untyped-def]
+    stack, ports = replicas
+    code = new_code()
+    publish(producer, received(code, "0912000053", channels=("sms",)))
+    [message] = eventually(lambda: finished(ports[0], code), 30, what="the message delivered")
+    resent = admin_call("POST", ports[1], f"/messages/{message['message_id']}/resend")
+    assert resent.status_code == 200, resent.text
+    assert resent.json()["state"] == "queued" and resent.json()["history"][-1]["by"] == "quan-tri-01"
+    eventually(lambda: len(requests_about(stack.sms_dir, code)) == 2 and finished(ports[0], code), 30,
+               what="the second SMS delivered")
+    refs = [r["body"]["client_ref"] for r in requests_about(stack.sms_dir, code)]
+    assert refs == [message["message_id"], f"{message['message_id']}-r1"]  # not taken for a duplicate by the gateway
+    history = [h["outcome"] for h in messages(ports[0], code)[0]["history"]]
+    assert history == ["sent", "delivered", "resend", "sent", "delivered"]
+    missing = admin_call("POST", ports[0], "/messages/no-such-message/resend")
+    assert missing.status_code == 404 and missing.headers["Content-Type"] == "application/problem+json"

@@ -83,6 +83,17 @@ class FakeRepository:
                       channel_attempts=stored["channel_attempts"] + 1)
         return {k: v for k, v in stored.items() if k not in ("history", "outbox")}
 
+    def get_message(self, message_id: str) -> dict[str, Any] | None:
+        return self.messages.get(message_id)
+
+    def resend(self, message_id: str, seen: str, fields: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any] | None:
+        stored = self.messages[message_id]
+        if stored["claim"] != seen or stored["state"] not in ("sent", "delivered", "failed"):
+            return None
+        stored.update(fields, resends=stored.get("resends", 0) + 1)
+        stored["history"].append(entry)
+        return stored
+
     def get_by_provider_id(self, provider: str, provider_message_id: str) -> dict[str, Any] | None:
         return next((m for m in self.messages.values()
                      if (m.get("provider"), m.get("provider_message_id")) == (provider, provider_message_id)), None)

@@ -10,6 +10,7 @@ from motcua.v1 import notification_pb2, notification_pb2_grpc
 
 from notification import handlers
 from notification.admin import Admin
+from notification.agency import AgencySends
 from notification.app import create_app
 from notification.catalog import SEED_RULES, seed_templates
 from notification.channels import Channel
@@ -48,12 +49,13 @@ def build(settings: Settings, platform: Platform) -> Process:
                         quiet=settings.quiet_hours, limits=RateLimits(settings.rate_limits))
     service = NotificationService(repo=repo, channels=channels, order=settings.channels, wake=delivery.wake,
                                   rating_url=settings.rating_url, quiet=settings.quiet_hours)
-    notifier = NotifierServicer(service)
+    tokens = platform.tokens()
+    notifier = NotifierServicer(service, AgencySends(service=service, renderer=renderer), tokens)
     return Process(
         platform=platform,
         app=create_app(service=service, admin=Admin(repo=repo, renderer=renderer), delivery=delivery,
                        callback_secrets=settings.callback_secrets, callback_window=settings.callback_window,
-                       tokens=platform.tokens(), readiness=platform.readiness),
+                       tokens=tokens, readiness=platform.readiness),
         grpc_services=[GrpcService(lambda s: notification_pb2_grpc.add_NotifierServicer_to_server(notifier, s),
                                    notification_pb2.DESCRIPTOR.services_by_name["Notifier"].full_name)],
         relay=relay,

@@ -53,6 +53,15 @@ def plan_route(contact: Mapping[str, str], order: tuple[str, ...], channels: Map
             if contact.get(channels[name].contact)]
 
 
+def reference(message: Mapping[str, Any]) -> str:
+    """The client reference providers see: the message id, with the resend's number after a resend.
+
+    Providers that deduplicate on it (the SMS gateway) must not take a resend for a retry.
+    """
+    resends = message.get("resends", 0)
+    return message["_id"] if not resends else f"{message['_id']}-r{resends}"
+
+
 class Delivery:
     def __init__(self, *, repo: Any, channels: Mapping[str, Channel], retry: RetrySettings, kick: Kick,
                  renderer: Renderer | None = None, quiet: QuietHours = NO_QUIET_HOURS,
@@ -113,7 +122,7 @@ class Delivery:
             self._failed_on_channel(message, channel, DeliveryError("no answer recorded", permanent=False))
             return
         try:
-            outgoing = Outgoing(reference=message["_id"], to=message["recipient"], content=self.content(message))
+            outgoing = Outgoing(reference=reference(message), to=message["recipient"], content=self.content(message))
             waited = self.limits.wait(channel.provider, self._stop)
             if waited:
                 metrics.rate_limited.labels(channel.name, channel.provider).inc(waited)

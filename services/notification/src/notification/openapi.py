@@ -36,6 +36,18 @@ OPENAPI: dict[str, Any] = {
             "summary": "Messages about a dossier",
             "parameters": [{"name": "dossier_code", "in": "query", "required": True, "schema": {"type": "string"}}],
             "responses": responses("Messages", "422")}},
+        "/api/v1/messages/{message_id}/resend": {
+            "parameters": [{"name": "message_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "post": {"summary": "Send a finished message again from its first channel (a new attempt, recorded)",
+                     "responses": {**responses("The message, queued again", "404"),
+                                   "409": {"description": "Still being sent (problem+json)"}}}},
+        "/api/v1/callbacks/{provider}": {
+            "parameters": [{"name": "provider", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "post": {"summary": "A provider's delivery receipt, signed (X-Motcua-Timestamp, X-Motcua-Signature); no token",
+                     "responses": {"204": {"description": "Applied, or applied before"},
+                                   "401": {"description": "Bad signature or outside the replay window"},
+                                   "404": {"description": "Unknown provider or message"},
+                                   "422": {"description": "Invalid receipt (problem+json)"}}}},
         "/api/v1/templates": {"get": {
             "summary": "Every version of every template",
             "parameters": [{"name": "kind", "in": "query", "schema": {"type": "string"}}],

@@ -21,6 +21,7 @@ INDEXES = {
 }
 OUTBOX_COLLECTIONS = ("messages",)
 UNFINISHED = ("queued", "sending")
+FINISHED = ("sent", "delivered", "failed")
 
 
 class Repository:
@@ -84,6 +85,16 @@ class Repository:
             {"$set": {"state": "sending", "claim": claim, "lease_until": lease_until},
              "$inc": {"attempts": 1, "channel_attempts": 1}},
             return_document=ReturnDocument.AFTER)  # the whole document: FerretDB v1 has no findAndModify projection
+
+    def get_message(self, message_id: str) -> dict[str, Any] | None:
+        return self.messages.find_one({"_id": message_id}, {outbox.FIELD: 0})
+
+    def resend(self, message_id: str, seen: str, fields: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any] | None:
+        """Queue a finished message again (its claim still the one seen); None if it is not finished or changed."""
+        return self.messages.find_one_and_update(
+            {"_id": message_id, "claim": seen, "state": {"$in": list(FINISHED)}},
+            {"$set": fields, "$inc": {"resends": 1}, "$push": {"history": entry}},
+            return_document=ReturnDocument.AFTER)
 
     def get_by_provider_id(self, provider: str, provider_message_id: str) -> dict[str, Any] | None:
         return self.messages.find_one({"provider": provider, "provider_message_id": provider_message_id},

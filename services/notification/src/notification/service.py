@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from motcua.errors import Conflict, NotFound
 from motcua.events import Event
 from motcua.logs import mask
 
@@ -73,7 +74,13 @@ class NotificationService:
     def queue(self, cause_id: str, code: str, rule: Mapping[str, Any], values: dict[str, str],
               event_at: datetime) -> bool:
         """Queue the rule's message to the dossier's applicant; False if it exists already or cannot go anywhere."""
-        recipient = self.repo.get_recipient(code)
+        message = self.plan(message_key(cause_id, rule["kind"], APPLICANT), code, rule, values,
+                            self.repo.get_recipient(code), event_at)
+        return message is not None and self.create({**message, "cause_event_id": cause_id})
+
+    def plan(self, message_id: str, code: str, rule: Mapping[str, Any], values: dict[str, str],
+             recipient: Mapping[str, Any] | None, event_at: datetime) -> dict[str, Any] | None:
+        """A new message record with its route and due time; None when no channel can reach the recipient."""
         kind = rule["kind"]
         versions = {name: t["version"] for name in self.channels
                     if (t := self.repo.get_template(kind, name)) is not None}
@@ -81,17 +88,40 @@ class NotificationService:
                  for step in plan_route(recipient or {}, self.order_for(recipient or {}, rule), self.channels)
                  if step["channel"] in versions]
         if recipient is None or not route:
-            return False
+            return None
         now, first, urgent = self.clock(), route[0], bool(rule.get("urgent"))
         due = now if urgent else self.quiet.release(now)
-        created = self.repo.create_message({
-            "_id": message_key(cause_id, kind, APPLICANT), "dossier_code": code, "template": kind,
-            "values": {"name": recipient["name"], **values}, "cause_event_id": cause_id, "event_at": event_at,
+        return {
+            "_id": message_id, "dossier_code": code, "template": kind,
+            "values": {"name": recipient.get("name", ""), **values}, "cause_event_id": "", "event_at": event_at,
             "urgent": urgent, "route": route, "route_index": 0, "channel": first["channel"],
             "recipient": first["to"], "recipient_masked": mask(first["to"]), "state": "queued",
-            "next_attempt_at": due, "deferred_until": due if due > now else None, "claim": "", "attempts": 0, "channel_attempts": 0, "history": [],
-            "created_at": now,
-        })
-        if created and due <= now:
+            "next_attempt_at": due, "deferred_until": due if due > now else None, "claim": "", "attempts": 0,
+            "channel_attempts": 0, "resends": 0, "history": [], "created_at": now,
+        }
+
+    def create(self, message: dict[str, Any]) -> bool:
+        """Store a planned message and wake the sender if it is due; False if one with its id exists."""
+        created = self.repo.create_message(message)
+        if created and message["next_attempt_at"] <= message["created_at"]:
             self.wake()
         return created
+
+    def resend(self, message_id: str, actor: str) -> dict[str, Any]:
+        """Send a finished message again from the first channel of its route, as a new attempt on its record."""
+        message = self.repo.get_message(message_id)
+        if message is None:
+            raise NotFound(detail=f"no message {message_id}", detail_vi="Không tìm thấy tin nhắn")
+        first, now = message["route"][0], self.clock()
+        fields = {"state": "queued", "next_attempt_at": now, "route_index": 0, "channel": first["channel"],
+                  "recipient": first["to"], "recipient_masked": mask(first["to"]), "channel_attempts": 0,
+                  "error": "", "claim": uuid.uuid4().hex}
+        entry = {"at": now, "channel": message["channel"], "provider": message.get("provider", ""),
+                 "outcome": "resend", "error": "", "provider_message_id": "", "template_version": 0, "by": actor}
+        resent = self.repo.resend(message_id, message["claim"], fields, entry)
+        if resent is None:
+            raise Conflict(detail=f"message {message_id} is still being sent ({message['state']}); resend it once it is done",
+                           detail_vi="Tin nhắn đang được gửi; chỉ gửi lại khi đã gửi xong hoặc thất bại",
+                           reason="MESSAGE_NOT_FINISHED")
+        self.wake()
+        return resent

@@ -17,8 +17,13 @@ def message_json(m: dict[str, Any]) -> dict[str, Any]:
             "delivered_at": m["delivered_at"].isoformat() if m.get("delivered_at") else None,
             "provider": m.get("provider", ""), "provider_message_id": m.get("provider_message_id", ""),
             "route": [step["channel"] for step in m.get("route", [])], "urgent": m.get("urgent", False),
-            "template_version": m["route"][m["route_index"]].get("template_version", 0) if m.get("route") else 0,
+            "template_version": current_version(m),
             "history": [{**entry, "at": entry["at"].isoformat()} for entry in m.get("history", [])]}
+
+
+def current_version(m: dict[str, Any]) -> int:
+    """The template version of the message's current channel."""
+    return m["route"][m["route_index"]].get("template_version", 0) if m.get("route") else 0
 
 
 def message_proto(m: dict[str, Any]) -> notification_pb2.Message:
@@ -27,9 +32,12 @@ def message_proto(m: dict[str, Any]) -> notification_pb2.Message:
                                    attempts=m.get("attempts", 0), created_at=timestamp(m["created_at"]),
                                    error=m.get("error", ""), provider=m.get("provider", ""),
                                    provider_message_id=m.get("provider_message_id", ""),
-                                   route=[step["channel"] for step in m.get("route", [])])
+                                   route=[step["channel"] for step in m.get("route", [])],
+                                   template_version=current_version(m))
     if m.get("sent_at"):
         out.sent_at.CopyFrom(timestamp(m["sent_at"]))
+    if m.get("delivered_at"):
+        out.delivered_at.CopyFrom(timestamp(m["delivered_at"]))
     return out
 
 

@@ -1,4 +1,4 @@
-"""/api/v1/messages: what was sent about a dossier, on which channel, with what outcome."""
+"""/api/v1/messages: what was sent about a dossier, on which channel, with what outcome; resending one."""
 
 from __future__ import annotations
 
@@ -20,5 +20,11 @@ def blueprint(service: NotificationService, tokens: TokenVerifier) -> Blueprint:
         if not code:
             raise invalid("/dossier_code", "Thiếu mã hồ sơ", "dossier_code is required")
         return jsonify(messages=[message_json(m) for m in service.messages(code)])
+
+    @bp.post("/<message_id>/resend")
+    def resend(message_id: str) -> Response:
+        principal = tokens.from_header(request.headers.get("Authorization"))
+        principal.require("admin")
+        return jsonify(message_json(service.resend(message_id, principal.sub)))
 
     return bp
