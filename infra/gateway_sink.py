@@ -23,6 +23,7 @@ import hmac
 import json
 import re
 import signal
+import socketserver
 import threading
 import time
 import uuid
@@ -223,10 +224,15 @@ def main() -> None:
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     sink = Sink(args.api, args.dir, args.secret, args.callback_url, args.callback_secret)
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), handler_for(sink))
+    serve(ThreadingHTTPServer(("127.0.0.1", args.port), handler_for(sink)),
+          f"{args.api} sink on 127.0.0.1:{args.port}, logging into {args.dir / 'requests.jsonl'}")
+
+
+def serve(server: socketserver.BaseServer, banner: str) -> None:
+    """Serve until SIGINT or SIGTERM (the stack stops its sinks so), after printing the banner."""
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: threading.Thread(target=server.shutdown).start())
-    print(f"{args.api} sink on 127.0.0.1:{args.port}, logging into {args.dir / 'requests.jsonl'}", flush=True)
+    print(banner, flush=True)
     server.serve_forever()
 
 

@@ -33,6 +33,9 @@ SASL_PASSWORD = "motcua-local-only"
 # What the local ZNS and SMS sinks accept, and the ZNS template ids the notification service is given.
 ZNS_ACCESS_TOKEN = "motcua-local-zns"
 SMS_API_KEY = "motcua-local-sms"
+# Whom the local SMSC (infra/smpp_sink.py) lets bind.
+SMPP_SYSTEM_ID = "motcua"
+SMPP_PASSWORD = "mc-local"  # SMPP 3.4 passwords hold at most 8 characters
 # The keys the sinks sign their delivery receipts with, and the providers notification names them by.
 CALLBACK_SECRETS = {"zalo": "motcua-local-zns-receipts", "gateway": "motcua-local-sms-receipts"}
 ZNS_TEMPLATE_IDS = ("received=100001,assigned=100002,result_ready=100003,supplement_requested=100004,due_soon=100005,"
@@ -49,6 +52,7 @@ class Ports:
     smtp: int = 2525
     zns: int = 2530
     sms: int = 2531
+    smpp: int = 2775
     http: dict[str, int] = field(default_factory=lambda: {
         "intake": 8081, "routing": 8082, "signing": 8083, "notification": 8084, "feedback": 8085})
     grpc: dict[str, int] = field(default_factory=lambda: {
@@ -57,7 +61,7 @@ class Ports:
     def all(self) -> list[int]:
         """Every port of the layout."""
         return [self.kafka, self.controller, self.kafka_sasl, self.mongo, self.mongo_debug, self.smtp, self.zns,
-                self.sms, *self.http.values(), *self.grpc.values()]
+                self.sms, self.smpp, *self.http.values(), *self.grpc.values()]
 
     def in_use(self) -> list[int]:
         """The ports of the layout that something already listens on (a stack that was not stopped?)."""
@@ -68,7 +72,7 @@ class Ports:
         return Ports(kafka=self.kafka + offset, controller=self.controller + offset,
                      kafka_sasl=self.kafka_sasl + offset, mongo=self.mongo + offset,
                      mongo_debug=self.mongo_debug + offset, smtp=self.smtp + offset, zns=self.zns + offset,
-                     sms=self.sms + offset,
+                     sms=self.sms + offset, smpp=self.smpp + offset,
                      http={name: port + offset for name, port in self.http.items()},
                      grpc={name: port + offset for name, port in self.grpc.items()})
 
@@ -115,6 +119,7 @@ class Stack:
         self.mail_dir = data / "mail"
         self.zns_dir = data / "zns"
         self.sms_dir = data / "sms"
+        self.smpp_dir = data / "smpp"
 
     @property
     def kafka(self) -> KafkaSettings:
@@ -142,6 +147,7 @@ class Stack:
         self.start_smtp()
         self.start_gateway("zns", self.zns_dir, self.ports.zns, ZNS_ACCESS_TOKEN, "zalo")
         self.start_gateway("sms", self.sms_dir, self.ports.sms, SMS_API_KEY, "gateway")
+        self.start_smpp()
         sys.path.insert(0, str(ROOT / "libs"))
         from motcua.kafka import ensure_topics
 
@@ -192,6 +198,12 @@ class Stack:
                                          "--port", str(self.ports.smtp)])
         wait_for(lambda: port_open(self.ports.smtp), "SMTP sink", 30, proc, log)
 
+    def start_smpp(self) -> None:
+        proc, log = self._spawn("smpp", [sys.executable, str(ROOT / "infra/smpp_sink.py"), "--dir", str(self.smpp_dir),
+                                         "--port", str(self.ports.smpp), "--system-id", SMPP_SYSTEM_ID,
+                                         "--password", SMPP_PASSWORD])
+        wait_for(lambda: port_open(self.ports.smpp), "SMPP sink", 30, proc, log)
+
     def start_gateway(self, api: str, directory: Path, port: int, secret: str, provider: str) -> None:
         receipts = f"http://127.0.0.1:{self.ports.http['notification']}/api/v1/callbacks/{provider}"
         proc, log = self._spawn(api, [sys.executable, str(ROOT / "infra/gateway_sink.py"), "--api", api,
@@ -212,6 +224,7 @@ class Stack:
             "MOTCUA_ZNS_URL": f"http://127.0.0.1:{p.zns}", "MOTCUA_ZNS_ACCESS_TOKEN": ZNS_ACCESS_TOKEN,
             "MOTCUA_ZNS_TEMPLATE_IDS": ZNS_TEMPLATE_IDS,
             "MOTCUA_SMS_URL": f"http://127.0.0.1:{p.sms}", "MOTCUA_SMS_API_KEY": SMS_API_KEY,
+            "MOTCUA_SMPP_PORT": str(p.smpp), "MOTCUA_SMPP_SYSTEM_ID": SMPP_SYSTEM_ID, "MOTCUA_SMPP_PASSWORD": SMPP_PASSWORD,
             # The local sinks wake nobody at night: messages go at any hour (tests of quiet hours set their own).
             "MOTCUA_NOTIFICATION_QUIET_HOURS": "none",
             "MOTCUA_NOTIFICATION_CALLBACK_SECRETS": ",".join(f"{name}={key}" for name, key in CALLBACK_SECRETS.items()),
@@ -273,13 +286,13 @@ def main() -> None:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     try:
-        print("Starting Kafka, FerretDB and the SMTP, ZNS and SMS sinks ...", flush=True)
+        print("Starting Kafka, FerretDB and the SMTP, ZNS, SMS and SMPP sinks ...", flush=True)
         stack.start_infra()
         for name in SERVICES:
             print(f"Starting {name} ...", flush=True)
             stack.start_service(name)
         p = stack.ports
-        print("\nmotcua is running. Logs: .run/logs/   Sinks: .data/mail/, .data/zns/, .data/sms/\n")
+        print("\nmotcua is running. Logs: .run/logs/   Sinks: .data/mail/, .data/zns/, .data/sms/, .data/smpp/\n")
         for name in SERVICES:
             print(f"  {name:<13} http://127.0.0.1:{p.http[name]}   gRPC 127.0.0.1:{p.grpc[name]}")
         print(f"  {'kafka':<13} 127.0.0.1:{p.kafka}\n  {'mongodb':<13} {stack.mongo_url}")

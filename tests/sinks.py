@@ -27,3 +27,12 @@ def requests_about(directory: Path, code: str) -> list[dict[str, Any]]:
     lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line]
     return [line for line in lines if isinstance(line["body"], dict) and (
         line["body"].get("template_data", {}).get("code") == code or code in line["body"].get("text", ""))]
+
+
+def pdus_to(directory: Path, number: str) -> list[dict[str, Any]]:
+    """The submit_sm PDUs the local SMSC received for a destination number (84 and nine digits), in order."""
+    log = Path(directory) / "pdus.jsonl"
+    if not log.exists():
+        return []
+    lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line]
+    return [line for line in lines if line["command"] == "submit_sm" and line["destination_addr"] == number]

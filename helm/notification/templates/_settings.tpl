@@ -12,8 +12,12 @@ the pods reach the SMTP port and, for a listed channel, the SMS gateway's and Za
 {{- if and $smtp.username (not $smtp.existingSecret) -}}
 {{- fail "smtp.existingSecret (the Secret with the SMTP password) is required when smtp.username is set" -}}
 {{- end -}}
-{{- if and (has "sms" $channels) (not $sms.existingSecret) -}}
+{{- $smpp := and (has "sms" $channels) (eq $sms.transport "smpp") -}}
+{{- if and (has "sms" $channels) (not $smpp) (not $sms.existingSecret) -}}
 {{- fail "sms.existingSecret (the Secret with the SMS gateway's API key) is required when channels lists sms" -}}
+{{- end -}}
+{{- if and $smpp (not .Values.smpp.existingSecret) -}}
+{{- fail "smpp.existingSecret (the Secret with the SMPP password) is required when sms.transport is smpp" -}}
 {{- end -}}
 {{- if has "zns" $channels -}}
 {{- if not $zns.existingSecret -}}
@@ -53,10 +57,19 @@ env:
   MOTCUA_SMTP_USERNAME: {{ . | quote }}
   {{- end }}
   {{- if has "sms" $channels }}
-  MOTCUA_SMS_URL: {{ $sms.url | quote }}
+  MOTCUA_SMS_TRANSPORT: {{ $sms.transport | quote }}
   MOTCUA_SMS_BRANDNAME: {{ $sms.brandname | quote }}
   MOTCUA_SMS_PROVIDER: {{ $sms.provider | quote }}
+  {{- if $smpp }}
+  MOTCUA_SMPP_HOST: {{ .Values.smpp.host | quote }}
+  MOTCUA_SMPP_PORT: {{ .Values.smpp.port | int | quote }}
+  MOTCUA_SMPP_SYSTEM_ID: {{ .Values.smpp.systemId | quote }}
+  MOTCUA_SMPP_SYSTEM_TYPE: {{ .Values.smpp.systemType | quote }}
+  MOTCUA_SMPP_TIMEOUT_SECONDS: {{ .Values.smpp.timeoutSeconds | int | quote }}
+  {{- else }}
+  MOTCUA_SMS_URL: {{ $sms.url | quote }}
   MOTCUA_SMS_TIMEOUT_SECONDS: {{ $sms.timeoutSeconds | int | quote }}
+  {{- end }}
   {{- end }}
   {{- if has "zns" $channels }}
   MOTCUA_ZNS_URL: {{ $zns.url | quote }}
@@ -78,7 +91,13 @@ secretEnv:
         name: {{ . }}
         key: {{ $smtp.passwordKey }}
   {{- end }}
-  {{- if has "sms" $channels }}
+  {{- if $smpp }}
+  - name: MOTCUA_SMPP_PASSWORD
+    valueFrom:
+      secretKeyRef:
+        name: {{ .Values.smpp.existingSecret }}
+        key: {{ .Values.smpp.passwordKey }}
+  {{- else if has "sms" $channels }}
   - name: MOTCUA_SMS_API_KEY
     valueFrom:
       secretKeyRef:
@@ -102,10 +121,10 @@ egress:
     {{- end }}
   {{- range $name := list "sms" "zns" }}
   {{- if has $name $channels }}
-  {{- $channel := index $.Values $name }}
+  {{- $channel := index $.Values (ternary "smpp" $name (and (eq $name "sms") $smpp)) }}
   - ports:
       - protocol: TCP
-        port: {{ $channel.egressPort | int }}
+        port: {{ $channel.egressPort | default $channel.port | int }}
     {{- with $channel.egressTo }}
     to:
       {{- toYaml . | nindent 6 }}

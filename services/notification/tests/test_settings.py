@@ -63,3 +63,13 @@ def test_pacing_settings_default_to_night_quiet_hours_and_no_limits():
     settings = Settings.from_env(Env(LOCAL))
     assert (settings.quiet_hours.start.hour, settings.quiet_hours.end.hour, settings.rate_limits) == (22, 7, {})
     assert Settings.from_env(Env({**LOCAL, "MOTCUA_NOTIFICATION_RATE_LIMITS": "zalo=50"})).rate_limits == {"zalo": 50}
+
+
+def test_sms_over_smpp_needs_a_system_id_and_a_short_password():
+    smpp = {**LOCAL, "MOTCUA_SMS_TRANSPORT": "smpp", "MOTCUA_SMPP_SYSTEM_ID": "ubnd", "MOTCUA_SMPP_PASSWORD": "pw-12345"}
+    settings = Settings.from_env(Env(smpp))
+    assert (settings.sms.system_id, settings.sms.port, settings.sms.source_addr) == ("ubnd", 2775, "MOTCUA")
+    for variable, value in (("MOTCUA_SMPP_PASSWORD", "longer-than-8"), ("MOTCUA_SMPP_SYSTEM_ID", ""),
+                            ("MOTCUA_SMS_TRANSPORT", "carrier-pigeon")):
+        with pytest.raises(SettingsError, match=variable):
+            Settings.from_env(Env({**smpp, variable: value}))

@@ -14,6 +14,7 @@ from notification.agency import AgencySends
 from notification.app import create_app
 from notification.catalog import SEED_RULES, seed_templates
 from notification.channels import Channel
+from notification.channels.smpp import SmppChannel
 from notification.channels.sms import SmsChannel
 from notification.channels.smtp import SmtpChannel
 from notification.channels.zns import ZnsChannel
@@ -22,7 +23,7 @@ from notification.pacing import RateLimits
 from notification.repository import INDEXES, OUTBOX_COLLECTIONS, Repository
 from notification.service import NotificationService
 from notification.servicer import NotifierServicer
-from notification.settings import Settings
+from notification.settings import Settings, SmppSettings
 from notification.templates import Renderer
 
 
@@ -31,7 +32,9 @@ def build_channels(settings: Settings) -> dict[str, Channel]:
     built: dict[str, Channel] = {}
     if settings.zns is not None:
         built["zns"] = ZnsChannel(settings.zns)
-    if settings.sms is not None:
+    if isinstance(settings.sms, SmppSettings):
+        built["sms"] = SmppChannel(settings.sms)
+    elif settings.sms is not None:
         built["sms"] = SmsChannel(settings.sms)
     if settings.smtp is not None:
         built["email"] = SmtpChannel(settings.smtp)

@@ -39,6 +39,20 @@ class SmsSettings:
 
 
 @dataclass(frozen=True)
+class SmppSettings:
+    """An operator's SMSC over SMPP 3.4: where, who we bind as, and the sender name (alphanumeric)."""
+
+    host: str
+    port: int
+    system_id: str
+    password: str
+    system_type: str
+    source_addr: str
+    provider: str
+    timeout: float
+
+
+@dataclass(frozen=True)
 class ZnsSettings:
     """Zalo Notification Service: the OpenAPI base URL, the OA's access token and the approved template ids."""
 
@@ -64,7 +78,7 @@ class Settings:
     channels: tuple[str, ...]
     retry: RetrySettings
     smtp: SmtpSettings | None
-    sms: SmsSettings | None
+    sms: SmsSettings | SmppSettings | None
     zns: ZnsSettings | None
     rating_url: str = ""
     quiet_hours: QuietHours = field(default_factory=lambda: QuietHours(time(22), time(7)))
@@ -128,19 +142,42 @@ def smtp_settings(env: Env) -> SmtpSettings:
     )
 
 
-def sms_settings(env: Env) -> SmsSettings:
+def sms_settings(env: Env) -> SmsSettings | SmppSettings:
+    """The SMS channel's settings: an HTTP brandname gateway, or with MOTCUA_SMS_TRANSPORT=smpp an SMSC."""
     brandname = env.str("MOTCUA_SMS_BRANDNAME", "MOTCUA")
     if not (brandname.isascii() and 1 <= len(brandname) <= 11):
         raise SettingsError(f"MOTCUA_SMS_BRANDNAME must be 1 to 11 ASCII characters, got {brandname!r}")
     provider = env.str("MOTCUA_SMS_PROVIDER", "gateway")
     if not (provider.isascii() and provider.replace("-", "").isalnum() and len(provider) <= 32):
         raise SettingsError(f"MOTCUA_SMS_PROVIDER must be a short name of letters, digits and -, got {provider!r}")
+    transport = env.str("MOTCUA_SMS_TRANSPORT", "http")
+    if transport not in ("http", "smpp"):
+        raise SettingsError(f"MOTCUA_SMS_TRANSPORT must be http or smpp, got {transport!r}")
+    if transport == "smpp":
+        return smpp_settings(env, brandname, provider.lower())
     return SmsSettings(
         url=env.url("MOTCUA_SMS_URL", "http://127.0.0.1:2531"),
         api_key=required("MOTCUA_SMS_API_KEY", env.optional("MOTCUA_SMS_API_KEY"), "sms"),
         brandname=brandname, provider=provider.lower(),
         timeout=float(env.int("MOTCUA_SMS_TIMEOUT_SECONDS", 10, minimum=1, maximum=120)),
     )
+
+
+def smpp_settings(env: Env, brandname: str, provider: str) -> SmppSettings:
+    system_id = env.optional("MOTCUA_SMPP_SYSTEM_ID") or ""
+    password = env.optional("MOTCUA_SMPP_PASSWORD") or ""
+    system_type = env.optional("MOTCUA_SMPP_SYSTEM_TYPE") or ""
+    # SMPP 3.4 (5.2): system_id at most 15 characters, password at most 8, system_type at most 12.
+    for name, value, longest, needed in (("MOTCUA_SMPP_SYSTEM_ID", system_id, 15, True),
+                                         ("MOTCUA_SMPP_PASSWORD", password, 8, True),
+                                         ("MOTCUA_SMPP_SYSTEM_TYPE", system_type, 12, False)):
+        if (needed and not value) or len(value) > longest or not value.isascii():
+            raise SettingsError(f"{name} must be ASCII of at most {longest} characters"
+                                + (" and is required with MOTCUA_SMS_TRANSPORT=smpp" if needed else ""))
+    return SmppSettings(
+        host=env.str("MOTCUA_SMPP_HOST", "127.0.0.1"), port=env.port("MOTCUA_SMPP_PORT", 2775),
+        system_id=system_id, password=password, system_type=system_type, source_addr=brandname, provider=provider,
+        timeout=float(env.int("MOTCUA_SMPP_TIMEOUT_SECONDS", 10, minimum=1, maximum=120)))
 
 
 def zns_settings(env: Env) -> ZnsSettings:
