@@ -96,13 +96,14 @@ class Sink:
         with self.lock, self.log.open("a", encoding="utf-8") as out:
             out.write(line + "\n")
 
-    def report(self, message_id: str, delivered: bool) -> None:
+    def report(self, message_id: str, reference: str, delivered: bool) -> None:
         """Send the signed delivery receipt of an accepted message, in the background, until it is taken."""
         if self.callback_url:
-            threading.Thread(target=self._report, args=(message_id, delivered), daemon=True).start()
+            threading.Thread(target=self._report, args=(message_id, reference, delivered), daemon=True).start()
 
-    def _report(self, message_id: str, delivered: bool) -> None:
-        body = json.dumps({"message_id": message_id, "status": "delivered" if delivered else "failed",
+    def _report(self, message_id: str, reference: str, delivered: bool) -> None:
+        body = json.dumps({"message_id": message_id, "reference": reference,
+                           "status": "delivered" if delivered else "failed",
                            "at": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()),
                            "error": "" if delivered else "subscriber unreachable"}).encode()
         for attempt in range(RECEIPT_TRIES):
@@ -139,7 +140,7 @@ class Sink:
         if failure == "transient":
             return 200, failure, {"error": -100, "message": "Unknown error"}
         message_id = uuid.uuid4().hex
-        self.report(message_id, delivered=failure != "undelivered")
+        self.report(message_id, str(body.get("tracking_id", "")), delivered=failure != "undelivered")
         return 200, "accepted", {"error": 0, "message": "Success", "data": {
             "msg_id": message_id, "sent_time": str(int(time.time() * 1000)),
             "quota": {"dailyQuota": "500000", "remainingQuota": "499999"}}}
@@ -169,7 +170,7 @@ class Sink:
         message_id = uuid.uuid4().hex
         with self.lock:
             self.accepted[body["client_ref"]] = message_id
-        self.report(message_id, delivered=failure != "undelivered")
+        self.report(message_id, body["client_ref"], delivered=failure != "undelivered")
         segments = -(-len(body["text"]) // 153) if len(body["text"]) > 160 else 1
         return 202, "accepted", {"message_id": message_id, "status": "accepted", "segments": segments}
 

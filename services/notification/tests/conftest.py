@@ -52,6 +52,13 @@ class FakeRepository:
                  and version in (None, t["version"])]
         return max(found, key=lambda t: t["version"], default=None)
 
+    def latest_versions(self, kind: str) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for t in self.templates.values():
+            if t["kind"] == kind:
+                found[t["channel"]] = max(found.get(t["channel"], 0), t["version"])
+        return found
+
     def list_templates(self, kind: str | None = None) -> list[dict[str, Any]]:
         return [t for t in self.templates.values() if kind in (None, t["kind"])]
 

@@ -76,3 +76,11 @@ def test_an_undelivered_receipt_on_the_last_channel_fails_the_message_with_an_ev
 def test_a_receipt_for_an_unknown_message_is_not_found(harness):
     with pytest.raises(NotFound):
         harness.delivery.on_receipt(receipt("delivered"))
+
+
+def test_a_receipt_with_our_reference_is_found_by_id_and_checked_against_the_providers_id(harness, received):
+    message = sent_message(harness, received)
+    by_reference = Receipt("zalo", "zns-1", "delivered", START, "", reference=message["_id"])
+    assert harness.delivery.on_receipt(by_reference) is True and harness.message()["state"] == "delivered"
+    with pytest.raises(NotFound):
+        harness.delivery.on_receipt(Receipt("zalo", "zns-9", "delivered", START, "", reference=message["_id"]))

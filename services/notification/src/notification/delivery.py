@@ -138,7 +138,13 @@ class Delivery:
 
     def on_receipt(self, receipt: Receipt) -> bool:
         """Apply a provider's delivery receipt to the message it names; False if it was applied before."""
-        seen = self.repo.get_by_provider_id(receipt.provider, receipt.provider_message_id)
+        if receipt.reference:  # our client reference: a look-up by _id, checked against the provider's id
+            seen = self.repo.get_message(receipt.reference.split("-r")[0])
+            if seen is not None and (seen.get("provider"), seen.get("provider_message_id")) != (
+                    receipt.provider, receipt.provider_message_id):
+                seen = None
+        else:
+            seen = self.repo.get_by_provider_id(receipt.provider, receipt.provider_message_id)
         if seen is None:
             raise NotFound(detail=f"no message {receipt.provider_message_id!r} of {receipt.provider}",
                            detail_vi="Không tìm thấy tin nhắn của báo cáo")

@@ -1,7 +1,8 @@
 """Delivery receipts: a provider tells us, by a signed HTTP callback, that a message reached the citizen or not.
 
 The contract (docs/notification.md, "Delivery receipts"): `POST /api/v1/callbacks/<provider>` with a JSON
-body `{"message_id": <the provider's id>, "status": "delivered" | "failed", "at": <ISO 8601>, "error"?}`, the
+body `{"message_id": <the provider's id>, "status": "delivered" | "failed", "at": <ISO 8601>, "reference"?,
+"error"?}` (`reference`: our client reference, when the provider echoes it: a direct look-up), the
 header `X-Motcua-Timestamp` (Unix seconds) and `X-Motcua-Signature: sha256=<hex>`, the HMAC-SHA256 of
 `<timestamp>.<body>` under the provider's secret. The timestamp must be within the replay window; a
 receipt applied before is acknowledged again and changes nothing.
@@ -30,6 +31,7 @@ class Receipt:
     status: str
     at: datetime
     error: str
+    reference: str = ""
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -71,4 +73,6 @@ def parse(provider: str, body: Any) -> Receipt:
     if problems:
         raise InvalidInput(detail="the receipt is not valid", detail_vi="Báo cáo không hợp lệ", errors=problems)
     assert at is not None
-    return Receipt(provider, body["message_id"], body["status"], at, str(body.get("error", ""))[:300])
+    reference = body.get("reference", "")
+    return Receipt(provider, body["message_id"], body["status"], at, str(body.get("error", ""))[:300],
+                   reference if isinstance(reference, str) else "")

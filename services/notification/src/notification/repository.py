@@ -57,6 +57,13 @@ class Repository:
         found = list(self.templates.find({"kind": kind, "channel": channel}).sort("version", -1).limit(1))
         return found[0] if found else None
 
+    def latest_versions(self, kind: str) -> dict[str, int]:
+        """The latest template version of a kind on each channel that has one, in one query."""
+        found: dict[str, int] = {}
+        for t in self.templates.find({"kind": kind}, {"channel": 1, "version": 1}):
+            found[t["channel"]] = max(found.get(t["channel"], 0), t["version"])
+        return found
+
     def list_templates(self, kind: str | None = None) -> list[dict[str, Any]]:
         query = {"kind": kind} if kind else {}
         return list(self.templates.find(query).sort([("kind", 1), ("channel", 1), ("version", 1)]))

@@ -82,8 +82,7 @@ class NotificationService:
              recipient: Mapping[str, Any] | None, event_at: datetime) -> dict[str, Any] | None:
         """A new message record with its route and due time; None when no channel can reach the recipient."""
         kind = rule["kind"]
-        versions = {name: t["version"] for name in self.channels
-                    if (t := self.repo.get_template(kind, name)) is not None}
+        versions = self.repo.latest_versions(kind)
         route = [{**step, "template_version": versions[step["channel"]]}
                  for step in plan_route(recipient or {}, self.order_for(recipient or {}, rule), self.channels)
                  if step["channel"] in versions]
