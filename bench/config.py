@@ -68,3 +68,12 @@ class Settings:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def settings_from_env() -> Settings | None:
+    """The BENCH_* settings, or None after saying on stderr which one is wrong."""
+    try:
+        return Settings.from_env()
+    except SettingsError as error:
+        print(error, file=sys.stderr)
+        return None

@@ -23,7 +23,7 @@ from motcua.topics import DOSSIER_RECEIVED
 from motcua.v1 import common_pb2, events_pb2
 
 from bench import report
-from bench.config import DATA, PORTS, PREFIX, RUN, Settings, SettingsError, Stack
+from bench.config import DATA, PORTS, PREFIX, RUN, Stack, settings_from_env
 from bench.mail import MailWatcher
 from bench.report import Result, Target
 
@@ -104,10 +104,7 @@ def measure(stack: Stack, channel: str, n: int, arrivals: Callable[[], dict[str,
 
 
 def main() -> int:
-    try:
-        settings = Settings.from_env()
-    except SettingsError as error:
-        print(error, file=sys.stderr)
+    if (settings := settings_from_env()) is None:
         return 2
     if busy := PORTS.in_use():
         print(f"the bench's ports {busy} are in use: is another bench running?", file=sys.stderr)

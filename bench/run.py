@@ -28,8 +28,8 @@ from bench.config import (
     RUN,
     SERVICES,
     Settings,
-    SettingsError,
     Stack,
+    settings_from_env,
 )
 from bench.mail import MailWatcher
 from bench.pipeline import Pipeline
@@ -205,10 +205,7 @@ def _interrupt(*_: object) -> None:
 
 
 def main() -> int:
-    try:
-        settings = Settings.from_env()
-    except SettingsError as error:
-        print(error, file=sys.stderr)
+    if (settings := settings_from_env()) is None:
         return 2
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     # kafka-python reports a topic created a moment ago as an ERROR until its metadata arrives.
