@@ -178,7 +178,9 @@ class Stack:
                 "-cp", classpath]
         if not (directory / "logs" / "meta.properties").exists():
             cluster = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-            subprocess.run([*java, "kafka.tools.StorageTool", "format", "-t", cluster, "-c", str(config), "--standalone"],
+            # One argument with "=": a random id may begin with "-", which would read as an option.
+            subprocess.run([*java, "kafka.tools.StorageTool", "format", f"--cluster-id={cluster}", "-c", str(config),
+                            "--standalone"],
                            check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
         proc, log = self._spawn("kafka", [*java, "kafka.Kafka", str(config)])
         wait_for(lambda: port_open(p.kafka), "Kafka", 90, proc, log)
