@@ -106,6 +106,14 @@ def test_a_template_that_does_not_render_is_refused_with_a_pointer(admin):
     assert admin.template("received", "email")["version"] == 1
 
 
+def test_an_unknown_kind_or_channel_is_not_found(admin):
+    for kind, channel in (("birthday", "sms"), ("received", "fax")):
+        with pytest.raises(NotFound):
+            admin.create_version(kind, channel, {"body": "x"}, "a")
+        with pytest.raises(NotFound):
+            admin.preview(kind, channel, {"template": {"body": "x"}})
+
+
 def test_a_zns_template_needs_its_zalo_id_and_parameters(admin):
     with pytest.raises(InvalidInput) as caught:
         admin.create_version("assigned", "zns", {"zns_params": {"code": 3}}, "a")

@@ -16,7 +16,7 @@ from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 from jinja2 import TemplateError
 from motcua import topics
-from motcua.errors import FieldError, InvalidInput
+from motcua.errors import FieldError, InvalidInput, NotFound
 
 from notification.settings import CHANNELS, KINDS
 from notification.templates import Renderer
@@ -111,10 +111,8 @@ def parse_template(kind: str, channel: str, body: dict[str, Any], renderer: Rend
     """The fields of a new template version, checked by rendering it with the kind's sample values."""
     problems: list[FieldError] = []
     if kind not in KINDS or channel not in CHANNELS:
-        raise InvalidInput(detail=f"no template kind {kind!r} on channel {channel!r}",
-                           detail_vi="Không có loại mẫu hoặc kênh này", status=404,
-                           errors=[FieldError("/", "Loại mẫu thuộc: " + ", ".join(KINDS),
-                                              "kinds are: " + ", ".join(KINDS))])
+        raise NotFound(detail=f"no template kind {kind!r} on channel {channel!r}; kinds: {', '.join(KINDS)}; "
+                                f"channels: {', '.join(CHANNELS)}", detail_vi="Không có loại mẫu hoặc kênh này")
     texts = {"zns": ("zns_template_id",), "sms": ("body", "body_en"), "email": ("subject", "body", "subject_en",
                                                                               "body_en")}[channel]
     fields: dict[str, Any] = {}

@@ -1,4 +1,4 @@
-"""Rendering a template record (templates.md in docs/notification.md) into what a channel sends.
+"""Rendering a template record (docs/notification.md, "Templates") into what a channel sends.
 
 A template is one version of the words for one kind of message on one channel, stored in MongoDB:
 Jinja2 text, Vietnamese first (`body`, e-mail's `subject`), English optional (`body_en`, `subject_en`,
