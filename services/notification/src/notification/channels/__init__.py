@@ -1,9 +1,9 @@
-"""Delivery channels behind one interface: e-mail over SMTP, SMS over an HTTP brandname gateway, Zalo ZNS.
+"""Delivery channels behind one interface: e-mail over SMTP, SMS (HTTP brandname gateway or SMPP 3.4), Zalo ZNS.
 
 Each channel sends one message and returns the provider's id for it, or raises DeliveryError telling a
 transient failure (retried with backoff) from a permanent one (the next channel is tried instead). The
-message id travels as the provider's client reference, the same on every retry, so a provider that
-deduplicates on it never delivers a retried message twice.
+message id travels as the provider's client reference, the same on every retry (a resend adds its
+number), so a provider that deduplicates on it never delivers a retried message twice.
 """
 
 from __future__ import annotations
