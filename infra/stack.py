@@ -201,6 +201,8 @@ class Stack:
             "MOTCUA_TOPIC_PREFIX": self.prefix, "MOTCUA_DATABASE_PREFIX": self.prefix,
             "MOTCUA_JWT_PUBLIC_KEY": str(ROOT / ".data/keys/jwt-public.pem"),
             "MOTCUA_SIGNING_PKI_DIR": str(ROOT / ".data/pki"),
+            "MOTCUA_SIGNING_PKCS11_MODULE": str(ROOT / ".cache/softhsm/libsofthsm2.so"),
+            "MOTCUA_SIGNING_PKCS11_PIN": "motcua-dev-pin", "SOFTHSM2_CONF": str(ROOT / ".data/softhsm/softhsm2.conf"),
             "MOTCUA_SIGNING_ADDR": f"127.0.0.1:{p.grpc['signing']}",
             "MOTCUA_SIGNING_PUBLIC_URL": f"http://127.0.0.1:{p.http['signing']}",
             "MOTCUA_SMTP_HOST": "127.0.0.1", "MOTCUA_SMTP_PORT": str(p.smtp),

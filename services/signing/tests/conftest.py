@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 from cryptography import x509
 from motcua.events import timestamp
 from motcua.v1 import common_pb2, signing_pb2
-from signing.pades import FileKeyStore, load_trust_roots
+from signing import forms
+from signing.forms import FormHeader, ResultDocument
+from signing.hsm import (
+    SOFTHSM_MODULE,
+    init_softhsm_token,
+    provision_signers,
+    softhsm_config,
+)
+from signing.keystore import FileKeyStore, Pkcs11KeyStore
+from signing.pades import load_trust_roots
 from signing.pki import PkiPaths, provision_local_pki
 
+ROOT = Path(__file__).resolve().parents[3]
 PASSPHRASE = "test-passphrase"
+TOKEN_LABEL = "motcua-test"
+TOKEN_PIN = "test-pin-1234"
 CODE = "000.00.12.H56-260217-0007"
 RECEIVED_AT = dt.datetime(2026, 2, 17, 1, 30, tzinfo=dt.UTC)
 
@@ -30,6 +45,20 @@ def keys(pki: PkiPaths) -> FileKeyStore:
 @pytest.fixture(scope="session")
 def roots(pki: PkiPaths) -> list[x509.Certificate]:
     return load_trust_roots(pki.root_cert)
+
+
+@pytest.fixture(scope="session")
+def document() -> bytes:
+    decided_at = dt.datetime(2026, 2, 17, 14, 30)
+    result = ResultDocument(
+        header=FormHeader(agency_name="UBND tỉnh Ninh Bình", issued_at=decided_at),
+        dossier_code="000.00.12.H56-260217-0007",
+        procedure_name="Đăng ký khai sinh",
+        applicant_name="Trần Thị Bích Ngọc",
+        agency_name="UBND tỉnh Ninh Bình",
+        decided_at=decided_at,
+    )
+    return forms.render(result, verify_url="https://motcua.example.vn/xac-thuc/000.00.12.H56-260217-0007")
 
 
 def _at(days: float = 0.0, hours: float = 0.0) -> Any:
@@ -121,3 +150,32 @@ class FormMessages:
 @pytest.fixture(scope="session")
 def messages() -> type[FormMessages]:
     return FormMessages
+
+
+@dataclass(frozen=True)
+class Token:
+    """A provisioned SoftHSM2 token: where its PKCS#11 module is, its label and PIN, the signers' certificates."""
+
+    module: Path
+    label: str
+    pin: str
+    certificates: dict[str, x509.Certificate]
+
+
+@pytest.fixture(scope="session")
+def token(pki: PkiPaths, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Token]:
+    """A SoftHSM2 token of its own for the test session, from the packages `make setup` unpacked."""
+    unpacked = ROOT / ".cache" / "softhsm"
+    conf = softhsm_config(tmp_path_factory.mktemp("softhsm"))
+    init_softhsm_token(unpacked, conf, label=TOKEN_LABEL, pin=TOKEN_PIN, so_pin=TOKEN_PIN)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOFTHSM2_CONF", str(conf))  # read by SoftHSM when this process first loads the module
+        module = unpacked / SOFTHSM_MODULE
+        yield Token(module, TOKEN_LABEL, TOKEN_PIN, provision_signers(module, TOKEN_LABEL, TOKEN_PIN, pki, PASSPHRASE))
+
+
+@pytest.fixture(scope="session")
+def hsm_keys(token: Token) -> Iterator[Pkcs11KeyStore]:
+    store = Pkcs11KeyStore(token.module, token.label, token.pin)
+    yield store
+    store.close()

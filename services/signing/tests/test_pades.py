@@ -10,12 +10,9 @@ from cryptography import x509
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
-from signing import forms
-from signing.forms import FormHeader, ResultDocument
+from signing.keystore import FileKeyStore
 from signing.pades import (
-    FileKeyStore,
     InvalidPdf,
-    UnknownSigner,
     Verification,
     load_trust_roots,
     sign_pdf,
@@ -24,20 +21,6 @@ from signing.pades import (
 from signing.pki import PkiPaths, provision_local_pki
 
 PASSPHRASE = "test-passphrase"
-
-
-@pytest.fixture(scope="module")
-def document() -> bytes:
-    decided_at = dt.datetime(2026, 2, 17, 14, 30)
-    result = ResultDocument(
-        header=FormHeader(agency_name="UBND tỉnh Ninh Bình", issued_at=decided_at),
-        dossier_code="000.00.12.H56-260217-0007",
-        procedure_name="Đăng ký khai sinh",
-        applicant_name="Trần Thị Bích Ngọc",
-        agency_name="UBND tỉnh Ninh Bình",
-        decided_at=decided_at,
-    )
-    return forms.render(result, verify_url="https://motcua.example.vn/xac-thuc/000.00.12.H56-260217-0007")
 
 
 @pytest.fixture(scope="module")
@@ -180,13 +163,6 @@ def test_invalid_pdf_is_a_value_error() -> None:
 def test_signing_an_already_signed_field_is_refused(signed_by_official: bytes, keys: FileKeyStore) -> None:
     with pytest.raises(ValueError, match="official"):
         sign_official(signed_by_official, keys)
-
-
-def test_key_store_keeps_its_signers(keys: FileKeyStore) -> None:
-    assert keys.signer("official") is keys.signer("official")
-    assert keys.signer("official") is not keys.signer("seal")
-    with pytest.raises(UnknownSigner):
-        keys.signer("director")
 
 
 def test_key_store_refuses_a_wrong_passphrase(pki: PkiPaths) -> None:

@@ -12,17 +12,24 @@ import grpc
 import pytest
 from cryptography import x509
 from google.protobuf.message import Message
-from motcua.errors import InvalidInput
+from motcua.errors import Conflict, InvalidInput
 from motcua.rpc import build_server, error_details
 from motcua.v1 import signing_pb2, signing_pb2_grpc
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pypdf import PdfReader
-from signing.pades import FileKeyStore, verify_pdf
+from signing import forms
+from signing.form_requests import form_from_request
+from signing.keystore import FileKeyStore
+from signing.pades import load_trust_roots, verify_pdf
+from signing.pki import PkiPaths, provision_local_pki, revoke
+from signing.revocation import CrlFile
 from signing.service import SigningService
 from signing.servicer import SigningServicer
 
+from .conftest import PASSPHRASE
+
 FormMessages = Any
-NOW = dt.datetime(2026, 2, 17, 2, 0, tzinfo=dt.UTC)
+NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)  # the signers' certificates must be valid then
 PUBLIC_URL = "https://motcua.example.vn"
 DEFAULT_REASONS = {
     "render": "Phê duyệt kết quả giải quyết hồ sơ",
@@ -60,11 +67,16 @@ def kicks() -> list[tuple[str, Any]]:
     return []
 
 
+def crl_of(pki: PkiPaths) -> CrlFile:
+    return CrlFile(pki.crl, x509.load_pem_x509_certificate(pki.agency_ca_cert.read_bytes()))
+
+
 @pytest.fixture
-def servicer(repo: FakeRepository, kicks: list[tuple[str, Any]], keys: FileKeyStore,
+def servicer(repo: FakeRepository, kicks: list[tuple[str, Any]], keys: FileKeyStore, pki: PkiPaths,
              roots: list[x509.Certificate]) -> SigningServicer:
     service = SigningService(repo=repo, kick=lambda collection, key: kicks.append((collection, key)),  # type: ignore[arg-type]
-                             keys=keys, trust_roots=roots, public_url=PUBLIC_URL, clock=lambda: NOW)
+                             keys=keys, revocation=crl_of(pki), trust_roots=roots, public_url=PUBLIC_URL,
+                             clock=lambda: NOW)
     return SigningServicer(service)
 
 
@@ -179,3 +191,32 @@ def test_a_form_signs_over_grpc(stub: signing_pb2_grpc.SigningStub, repo: FakeRe
     verified = stub.VerifyPdf(signing_pb2.VerifyPdfRequest(document_id=response.document_id), timeout=30)
     assert verified.valid
     assert verify_pdf(repo.contents[response.document_id], trust_roots=roots).valid
+
+
+def test_a_signer_whose_certificate_expired_cannot_sign(repo: FakeRepository, keys: FileKeyStore, pki: PkiPaths,
+                                                        roots: list[x509.Certificate], messages: FormMessages) -> None:
+    later = keys.not_after()["official"] + dt.timedelta(seconds=1)
+    service = SigningService(repo=repo, kick=lambda *_: None, keys=keys, revocation=crl_of(pki), trust_roots=roots,
+                             public_url=PUBLIC_URL, clock=lambda: later)
+    with pytest.raises(Conflict) as refused:
+        service.sign(form=form_from_request(signing_pb2.SignPdfRequest(render=messages.result())), signer="official",
+                     reason="", location="")
+    assert refused.value.reason == "CERTIFICATE_EXPIRED" and refused.value.grpc_code == grpc.StatusCode.FAILED_PRECONDITION
+    assert repo.records == {}
+
+
+def test_a_revoked_signer_cannot_sign_and_the_others_still_can(repo: FakeRepository, tmp_path: Any,
+                                                               messages: FormMessages) -> None:
+    own_pki = provision_local_pki(tmp_path, passphrase=PASSPHRASE)
+    own_keys = FileKeyStore(own_pki.directory, PASSPHRASE.encode())
+    service = SigningService(repo=repo, kick=lambda *_: None, keys=own_keys, revocation=crl_of(own_pki),
+                             trust_roots=load_trust_roots(own_pki.root_cert), public_url=PUBLIC_URL, clock=lambda: NOW)
+    pdf = forms.render(form_from_request(signing_pb2.SignPdfRequest(render=messages.result())),
+                       verify_url=PUBLIC_URL)
+    assert service.sign(pdf=pdf, signer="official", reason="", location="")["_id"] in repo.records
+    revoke(own_pki, PASSPHRASE, own_keys.signer("official").signing_cert.serial_number)
+    with pytest.raises(Conflict) as refused:
+        service.sign(pdf=pdf, signer="official", reason="", location="")
+    assert refused.value.reason == "CERTIFICATE_REVOKED"
+    assert len(repo.records) == 1
+    assert service.sign(pdf=pdf, signer="seal", reason="", location="")["_id"] in repo.records

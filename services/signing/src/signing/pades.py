@@ -13,15 +13,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-from typing import Protocol
 
-from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
-from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.hazmat.primitives import serialization
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -29,7 +24,7 @@ from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate, AdESSubIndi
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.general import SigningError
-from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner, Signer, SimpleSigner
+from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner, Signer
 from pyhanko.sign.validation import (
     EmbeddedPdfSignature,
     PdfSignatureStatus,
@@ -38,9 +33,6 @@ from pyhanko.sign.validation import (
 from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
-from pyhanko_certvalidator.registry import SimpleCertificateStore
-
-from signing.pki import OFFICIAL_FILE, SEAL_FILE
 
 DIGEST_ALGORITHM = "sha256"
 # pyHanko builds each CMS from the signer's asn1crypto certificate objects, which cache their encoding lazily
@@ -50,8 +42,6 @@ DIGEST_ALGORITHM = "sha256"
 _SIGNING = threading.Lock()
 # Bytes of a CMS signature beyond its certificates: signature value, signed attributes, structure.
 CMS_OVERHEAD = 4096
-OFFICIAL = "official"
-SEAL = "seal"
 
 # (Vietnamese, English); Vietnamese is shown first.
 MESSAGES: Mapping[str, tuple[str, str]] = {
@@ -83,10 +73,6 @@ _REVOCATION = {AdESFailure.REVOKED, AdESIndeterminate.REVOKED_NO_POE, AdESIndete
 
 class InvalidPdf(ValueError):
     """The bytes given are not a PDF that can be read."""
-
-
-class UnknownSigner(LookupError):
-    """The key store has no signer of that name."""
 
 
 @dataclass(frozen=True)
@@ -129,85 +115,7 @@ class Verification:
     messages: tuple[Message, ...]
 
 
-class KeyStore(Protocol):
-    """Where signing keys live: files for development, an HSM or a remote signing service in production."""
-
-    def signer(self, name: str) -> Signer:
-        """Return the ready-to-use signer registered under `name`."""
-        ...
-
-    def not_after(self) -> dict[str, dt.datetime]:
-        """When the certificate of each signer expires."""
-        ...
-
-
-class FileKeyStore:
-    """Signers loaded once from the PKCS#12 files of a provisioned PKI directory."""
-
-    def __init__(self, pki_dir: Path, passphrase: bytes) -> None:
-        self._signers: dict[str, Signer] = {
-            OFFICIAL: _load_pkcs12(pki_dir / OFFICIAL_FILE, passphrase),
-            SEAL: _load_pkcs12(pki_dir / SEAL_FILE, passphrase),
-        }
-
-    def signer(self, name: str) -> Signer:
-        """Return the signer registered under `name` ("official" or "seal")."""
-        try:
-            return self._signers[name]
-        except KeyError:
-            raise UnknownSigner(name) from None
-
-    def not_after(self) -> dict[str, dt.datetime]:
-        """When the certificate of each signer expires (its notAfter, in UTC)."""
-        return {name: signer.signing_cert.not_valid_after for name, signer in self._signers.items()
-                if signer.signing_cert is not None}
-
-
-class _WarmSigner(SimpleSigner):
-    """A SimpleSigner that parses its private key once instead of at every signature."""
-
-    def __init__(
-        self, cert: asn1_x509.Certificate, key: PrivateKeyTypes, others: Sequence[asn1_x509.Certificate]
-    ) -> None:
-        der = key.private_bytes(
-            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-        super().__init__(
-            signing_cert=cert,
-            signing_key=asn1_keys.PrivateKeyInfo.load(der),
-            cert_registry=SimpleCertificateStore.from_certs(others),
-        )
-        self._private_key = key
-
-    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
-        """Sign with the cached key for RSA PKCS#1 v1.5 and ECDSA; defer to pyHanko otherwise."""
-        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
-        digest = _HASHES.get(digest_algorithm.lower())
-        key = self._private_key
-        if digest is not None and mechanism == "rsassa_pkcs1v15" and isinstance(key, rsa.RSAPrivateKey):
-            return key.sign(data, padding.PKCS1v15(), digest())
-        if digest is not None and mechanism == "ecdsa" and isinstance(key, ec.EllipticCurvePrivateKey):
-            return key.sign(data, ec.ECDSA(digest()))
-        return super().sign_raw(data, digest_algorithm)
-
-
-_HASHES: Mapping[str, type[hashes.HashAlgorithm]] = {
-    "sha256": hashes.SHA256,
-    "sha384": hashes.SHA384,
-    "sha512": hashes.SHA512,
-}
-
-
-def _load_pkcs12(path: Path, passphrase: bytes) -> Signer:
-    """Parse a PKCS#12 file into a warm signer carrying the certificate chain."""
-    bundle = pkcs12.load_pkcs12(path.read_bytes(), passphrase)
-    if bundle.key is None or bundle.cert is None:
-        raise ValueError(f"{path.name} holds no private key and certificate")
-    chain = [_to_asn1(extra.certificate) for extra in bundle.additional_certs]
-    return _WarmSigner(_to_asn1(bundle.cert.certificate), bundle.key, chain)
-
-
-def _to_asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
+def to_asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
     """Convert a cryptography certificate to the asn1crypto form pyHanko works with."""
     return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
 
@@ -259,7 +167,7 @@ def verify_pdf(pdf: bytes, *, trust_roots: Sequence[x509.Certificate]) -> Verifi
     signatures = _embedded_signatures(pdf)
     if not signatures:
         return Verification(valid=False, signatures=(), messages=(Message.of("no_signatures"),))
-    roots = [_to_asn1(root) for root in trust_roots]
+    roots = [to_asn1(root) for root in trust_roots]
     reports = asyncio.run(_verify_all(signatures, roots))
     valid = all(report.valid for report in reports)
     summary = Message.of("document_valid" if valid else "document_invalid")

@@ -27,6 +27,8 @@ PROVINCE = "Ninh Bình"
 
 ROOT_FILE = "root.pem"
 AGENCY_CA_FILE = "agency-ca.pem"
+AGENCY_CA_KEY_FILE = "agency-ca-key.pem"
+CRL_FILE = "agency-ca.crl"
 OFFICIAL_FILE = "official.p12"
 SEAL_FILE = "seal.p12"
 MANIFEST_FILE = "pki.json"
@@ -39,6 +41,7 @@ CLOCK_SKEW = dt.timedelta(minutes=5)
 ROOT_LIFETIME = dt.timedelta(days=3650)
 CA_LIFETIME = dt.timedelta(days=1825)
 SIGNER_LIFETIME = dt.timedelta(days=730)
+CRL_LIFETIME = dt.timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,8 @@ class PkiPaths:
     directory: Path
     root_cert: Path
     agency_ca_cert: Path
+    agency_ca_key: Path
+    crl: Path
     official_p12: Path
     seal_p12: Path
     manifest: Path
@@ -59,6 +64,8 @@ class PkiPaths:
             directory=directory,
             root_cert=directory / ROOT_FILE,
             agency_ca_cert=directory / AGENCY_CA_FILE,
+            agency_ca_key=directory / AGENCY_CA_KEY_FILE,
+            crl=directory / CRL_FILE,
             official_p12=directory / OFFICIAL_FILE,
             seal_p12=directory / SEAL_FILE,
             manifest=directory / MANIFEST_FILE,
@@ -66,11 +73,12 @@ class PkiPaths:
 
     def files(self) -> tuple[Path, ...]:
         """Return every file of the PKI, the manifest last."""
-        return (self.root_cert, self.agency_ca_cert, self.official_p12, self.seal_p12, self.manifest)
+        return (self.root_cert, self.agency_ca_cert, self.agency_ca_key, self.crl, self.official_p12, self.seal_p12,
+                self.manifest)
 
 
 @dataclass(frozen=True)
-class _Issued:
+class Issued:
     """A certificate together with its private key."""
 
     cert: x509.Certificate
@@ -92,11 +100,15 @@ def provision_local_pki(
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     root = _issue_root(now)
     agency_ca = _issue_agency_ca(root, agency_name, now)
-    official = _issue_signer(agency_ca, _official_subject(agency_name), now)
-    seal = _issue_signer(agency_ca, _seal_subject(agency_name), now)
+    official = _issue_signer(agency_ca, official_subject(agency_name), now)
+    seal = _issue_signer(agency_ca, seal_subject(agency_name), now)
     chain = [agency_ca.cert, root.cert]
     _write_atomic(paths.root_cert, root.cert.public_bytes(serialization.Encoding.PEM), 0o644)
     _write_atomic(paths.agency_ca_cert, agency_ca.cert.public_bytes(serialization.Encoding.PEM), 0o644)
+    key_encryption = serialization.BestAvailableEncryption(passphrase.encode("utf-8"))
+    key_pem = agency_ca.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, key_encryption)
+    _write_atomic(paths.agency_ca_key, key_pem, 0o600)
+    _write_atomic(paths.crl, _crl(agency_ca, [], now), 0o644)
     _write_atomic(paths.official_p12, _pkcs12(b"official", official, chain, passphrase), 0o600)
     _write_atomic(paths.seal_p12, _pkcs12(b"seal", seal, chain, passphrase), 0o600)
     manifest = {
@@ -115,7 +127,7 @@ def _name(*pairs: tuple[ObjectIdentifier, str]) -> x509.Name:
     return x509.Name([x509.NameAttribute(oid, value) for oid, value in pairs])
 
 
-def _official_subject(agency_name: str) -> x509.Name:
+def official_subject(agency_name: str) -> x509.Name:
     """Subject of the personal signing certificate of the official."""
     return _name(
         (NameOID.COUNTRY_NAME, "VN"),
@@ -127,7 +139,7 @@ def _official_subject(agency_name: str) -> x509.Name:
     )
 
 
-def _seal_subject(agency_name: str) -> x509.Name:
+def seal_subject(agency_name: str) -> x509.Name:
     """Subject of the organisation's seal certificate."""
     return _name(
         (NameOID.COUNTRY_NAME, "VN"),
@@ -138,7 +150,7 @@ def _seal_subject(agency_name: str) -> x509.Name:
     )
 
 
-def _issue_root(now: dt.datetime) -> _Issued:
+def _issue_root(now: dt.datetime) -> Issued:
     """Create the self-signed root CA."""
     key = _new_key()
     subject = _name(
@@ -147,15 +159,15 @@ def _issue_root(now: dt.datetime) -> _Issued:
         (NameOID.COMMON_NAME, "motcua Root CA phát triển"),
     )
     builder = (
-        _builder(subject, subject, key, now, ROOT_LIFETIME)
+        _builder(subject, subject, key.public_key(), now, ROOT_LIFETIME)
         .add_extension(x509.BasicConstraints(ca=True, path_length=1), critical=True)
         .add_extension(_ca_key_usage(), critical=True)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(key.public_key()), critical=False)
     )
-    return _Issued(cert=builder.sign(key, hashes.SHA256()), key=key)
+    return Issued(cert=builder.sign(key, hashes.SHA256()), key=key)
 
 
-def _issue_agency_ca(root: _Issued, agency_name: str, now: dt.datetime) -> _Issued:
+def _issue_agency_ca(root: Issued, agency_name: str, now: dt.datetime) -> Issued:
     """Create the agency's intermediate CA, signed by the root."""
     key = _new_key()
     subject = _name(
@@ -165,17 +177,24 @@ def _issue_agency_ca(root: _Issued, agency_name: str, now: dt.datetime) -> _Issu
         (NameOID.COMMON_NAME, f"CA ký số {agency_name} (phát triển)"),
     )
     builder = (
-        _builder(subject, root.cert.subject, key, now, CA_LIFETIME)
+        _builder(subject, root.cert.subject, key.public_key(), now, CA_LIFETIME)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(_ca_key_usage(), critical=True)
         .add_extension(_authority_key_id(root.cert), critical=False)
     )
-    return _Issued(cert=builder.sign(root.key, hashes.SHA256()), key=key)
+    return Issued(cert=builder.sign(root.key, hashes.SHA256()), key=key)
 
 
-def _issue_signer(issuer: _Issued, subject: x509.Name, now: dt.datetime) -> _Issued:
-    """Create an end-entity certificate for signing documents, signed by `issuer`."""
+def _issue_signer(issuer: Issued, subject: x509.Name, now: dt.datetime) -> Issued:
+    """Create a key and an end-entity certificate for signing documents, signed by `issuer`."""
     key = _new_key()
+    return Issued(cert=issue_signer_certificate(issuer, subject, key.public_key(), now), key=key)
+
+
+def issue_signer_certificate(
+    issuer: Issued, subject: x509.Name, public_key: rsa.RSAPublicKey, now: dt.datetime
+) -> x509.Certificate:
+    """Certify a signing key held elsewhere (e.g. generated inside an HSM) for signing documents."""
     usage = x509.KeyUsage(
         digital_signature=True,
         content_commitment=True,
@@ -189,13 +208,13 @@ def _issue_signer(issuer: _Issued, subject: x509.Name, now: dt.datetime) -> _Iss
     )
     purposes = x509.ExtendedKeyUsage([DOCUMENT_SIGNING, ExtendedKeyUsageOID.EMAIL_PROTECTION])
     builder = (
-        _builder(subject, issuer.cert.subject, key, now, SIGNER_LIFETIME)
+        _builder(subject, issuer.cert.subject, public_key, now, SIGNER_LIFETIME)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(usage, critical=True)
         .add_extension(purposes, critical=False)
         .add_extension(_authority_key_id(issuer.cert), critical=False)
     )
-    return _Issued(cert=builder.sign(issuer.key, hashes.SHA256()), key=key)
+    return builder.sign(issuer.key, hashes.SHA256())
 
 
 def _new_key() -> rsa.RSAPrivateKey:
@@ -206,7 +225,7 @@ def _new_key() -> rsa.RSAPrivateKey:
 def _builder(
     subject: x509.Name,
     issuer: x509.Name,
-    key: rsa.RSAPrivateKey,
+    public_key: rsa.RSAPublicKey,
     now: dt.datetime,
     lifetime: dt.timedelta,
 ) -> x509.CertificateBuilder:
@@ -215,11 +234,11 @@ def _builder(
         x509.CertificateBuilder()
         .subject_name(subject)
         .issuer_name(issuer)
-        .public_key(key.public_key())
+        .public_key(public_key)
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - CLOCK_SKEW)
         .not_valid_after(now + lifetime)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
     )
 
 
@@ -244,7 +263,7 @@ def _authority_key_id(issuer: x509.Certificate) -> x509.AuthorityKeyIdentifier:
     return x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski)
 
 
-def _pkcs12(name: bytes, issued: _Issued, chain: Sequence[x509.Certificate], passphrase: str) -> bytes:
+def _pkcs12(name: bytes, issued: Issued, chain: Sequence[x509.Certificate], passphrase: str) -> bytes:
     """Serialise key, certificate and chain as a PKCS#12 file encrypted with AES-256 and a SHA-256 MAC."""
     encryption = (
         serialization.PrivateFormat.PKCS12.encryption_builder()
@@ -269,6 +288,42 @@ def _describe(cert: x509.Certificate, file_name: str) -> dict[str, str]:
     }
 
 
+def load_agency_ca(paths: PkiPaths, passphrase: str) -> Issued:
+    """Read the agency CA's certificate and decrypt its key, to certify HSM keys or publish a CRL."""
+    cert = x509.load_pem_x509_certificate(paths.agency_ca_cert.read_bytes())
+    key = serialization.load_pem_private_key(paths.agency_ca_key.read_bytes(), passphrase.encode("utf-8"))
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise TypeError(f"{paths.agency_ca_key.name} does not hold an RSA key")
+    return Issued(cert=cert, key=key)
+
+
+def revoke(paths: PkiPaths, passphrase: str, serial: int, *, now: dt.datetime | None = None) -> x509.CertificateRevocationList:
+    """Add a certificate serial to the agency CA's CRL and publish the new CRL (thu hồi chứng thư số)."""
+    now = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+    agency_ca = load_agency_ca(paths, passphrase)
+    current = x509.load_der_x509_crl(paths.crl.read_bytes())
+    revoked = {entry.serial_number: entry.revocation_date_utc for entry in current}
+    revoked.setdefault(serial, now)
+    der = _crl(agency_ca, sorted(revoked.items()), now)
+    _write_atomic(paths.crl, der, 0o644)
+    return x509.load_der_x509_crl(der)
+
+
+def _crl(issuer: Issued, revoked: Sequence[tuple[int, dt.datetime]], now: dt.datetime) -> bytes:
+    """A DER CRL of the issuer listing the revoked serials with their revocation times."""
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(issuer.cert.subject)
+        .last_update(now)
+        .next_update(now + CRL_LIFETIME)
+        .add_extension(_authority_key_id(issuer.cert), critical=False)
+    )
+    for serial, revoked_at in revoked:
+        entry = x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(revoked_at).build()
+        builder = builder.add_revoked_certificate(entry)
+    return builder.sign(issuer.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+
+
 def _write_atomic(path: Path, data: bytes, mode: int) -> None:
     """Write a file so that readers never see it half written."""
     partial = path.with_name(path.name + ".partial")
@@ -285,8 +340,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dir", required=True, type=Path, help="directory for the PKI files")
     parser.add_argument("--agency-name", default=DEFAULT_AGENCY, help="organisation named in the certificates")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing PKI")
+    parser.add_argument("--revoke", metavar="SERIAL", help="revoke the certificate with this hex serial")
     args = parser.parse_args(argv)
     passphrase = os.environ.get(PASSPHRASE_ENV) or DEFAULT_PASSPHRASE
+    if args.revoke:
+        crl = revoke(PkiPaths.in_directory(args.dir), passphrase, int(args.revoke, 16))
+        print(f"{args.dir / CRL_FILE}: {len(list(crl))} revoked")
+        return 0
     paths = provision_local_pki(
         args.dir, passphrase=passphrase, agency_name=args.agency_name, overwrite=args.overwrite
     )

@@ -7,7 +7,7 @@ import re
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from cryptography import x509
 from motcua import outbox
@@ -15,8 +15,10 @@ from motcua.errors import NotFound, invalid
 from motcua.events import Event, timestamp
 from motcua.topics import DOCUMENT_SIGNED
 from motcua.v1 import events_pb2
+from pyhanko.sign.signers import Signer
 
-from signing import forms, metrics, pades
+from signing import errors, forms, metrics, pades
+from signing.keystore import KeyStore, UnknownSigner
 from signing.repository import Repository
 
 DOCUMENT_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -24,12 +26,20 @@ Kick = Callable[[str, Any], None]
 DEFAULT_REASON = "Ký số"
 
 
+class Revocation(Protocol):
+    """Where the status of the signers' certificates comes from (the CA's CRL, OCSP)."""
+
+    def is_revoked(self, serial: int) -> bool: ...
+
+
 class SigningService:
-    def __init__(self, *, repo: Repository, kick: Kick, keys: pades.KeyStore, trust_roots: Sequence[x509.Certificate],
-                 public_url: str, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(self, *, repo: Repository, kick: Kick, keys: KeyStore, revocation: Revocation,
+                 trust_roots: Sequence[x509.Certificate], public_url: str,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.repo = repo
         self.kick = kick
         self.keys = keys
+        self.revocation = revocation
         self.trust_roots = list(trust_roots)
         self.public_url = public_url
         self.clock = clock
@@ -42,8 +52,9 @@ class SigningService:
         """Sign a given PDF, a stored document or a freshly rendered form; store and announce it."""
         try:
             key = self.keys.signer(signer or "official")
-        except pades.UnknownSigner:
+        except UnknownSigner:
             raise invalid("signer", f"Không có khóa ký '{signer}'", f"no signing key named {signer!r}") from None
+        self._check_usable(signer, key)
         new_id = uuid.uuid4().hex
         if form is not None:
             content = forms.render(form, verify_url=self.verify_url(new_id))
@@ -62,6 +73,16 @@ class SigningService:
             metrics.signatures.labels(signer, "invalid_pdf").inc()
             raise invalid("pdf", "Tệp không phải PDF hợp lệ", f"not a valid PDF: {error}") from None
         return self._store(new_id, signed, key, dossier_code, signer)
+
+    def _check_usable(self, name: str, key: Signer) -> None:
+        """Refuse a signer whose certificate is expired, not yet valid or revoked."""
+        cert = key.signing_cert
+        if not cert.not_valid_before <= self.clock() <= cert.not_valid_after:
+            metrics.signatures.labels(name, "certificate_expired").inc()
+            raise errors.certificate_expired(name, cert.not_valid_before, cert.not_valid_after)
+        if self.revocation.is_revoked(cert.serial_number):
+            metrics.signatures.labels(name, "certificate_revoked").inc()
+            raise errors.certificate_revoked(name, cert.serial_number)
 
     def verify(self, *, pdf: bytes | None = None, document_id: str = "") -> pades.Verification:
         content = self.content(document_id) if document_id else (pdf or b"")
