@@ -96,6 +96,10 @@ softhsm() {
 keys() {
   say "Development JWT keys (.data/keys), local PKI (.data/pki) and SoftHSM2 token (.data/softhsm)"
   "$VENV/bin/python" -m motcua.devtoken --keys .data/keys --keygen >/dev/null
+  for caller in intake routing; do  # the tokens these services show signing (docs/signing.md, Authorisation)
+    "$VENV/bin/python" -m motcua.devtoken --keys .data/keys --role service --sub "$caller" --agency "" \
+      --ttl 31536000 > ".data/keys/service-$caller.jwt"
+  done
   "$VENV/bin/python" -m signing.pki --dir .data/pki >/dev/null
   "$VENV/bin/python" -m signing.hsm --state .data/softhsm --pki .data/pki --softhsm "$CACHE/softhsm" >/dev/null
 }

@@ -209,6 +209,8 @@ class Stack:
             "MOTCUA_ZNS_URL": f"http://127.0.0.1:{p.zns}", "MOTCUA_ZNS_ACCESS_TOKEN": ZNS_ACCESS_TOKEN,
             "MOTCUA_ZNS_TEMPLATE_IDS": ZNS_TEMPLATE_IDS,
             "MOTCUA_SMS_URL": f"http://127.0.0.1:{p.sms}", "MOTCUA_SMS_API_KEY": SMS_API_KEY,
+            **({"MOTCUA_SIGNING_CREDENTIALS_FILE": str(ROOT / f".data/keys/service-{name}.jwt")}
+               if name in ("intake", "routing") else {}),
             **{f"MOTCUA_{s.upper()}_HTTP_PORT": str(port) for s, port in p.http.items()},
             **{f"MOTCUA_{s.upper()}_GRPC_PORT": str(port) for s, port in p.grpc.items()},
         }

@@ -36,9 +36,9 @@ def test_every_service_chart_has_the_same_global_defaults():
 def test_the_shared_part_of_a_service_schema_is_the_same_everywhere(service):
     reference, mine = schema("intake"), schema(service)
     own = {"intake": {"maxAttachmentBytes", "maxRequestBytes", "publicUrl", "signingPublicUrl", "loadSeed",
-                      "signingAddr", "signingTimeoutSeconds"},
-           "routing": {"signingAddr", "signingTimeoutSeconds", "agencyName"},
-           "signing": {"publicUrl", "pki", "keyStore"}, "notification": {"channels", "retry", "sms", "zns", "smtp"}, "feedback": set()}
+                      "signingAddr", "signingTimeoutSeconds", "signingCredentialsSecret"},
+           "routing": {"signingAddr", "signingTimeoutSeconds", "agencyName", "signingCredentialsSecret"},
+           "signing": {"publicUrl", "pki", "keyStore", "serviceKeys"}, "notification": {"channels", "retry", "sms", "zns", "smtp"}, "feedback": set()}
     shared = set(reference["properties"]) - own["intake"]
     if service == "signing":
         shared.discard("worker")

@@ -77,7 +77,7 @@ def provision_signers(module: Path, token_label: str, pin: str, pki: PkiPaths, p
         for name, subject in ((OFFICIAL, official_subject(agency_name)), (SEAL, seal_subject(agency_name))):
             public_key = _key_pair(session, name)
             current = _certificate(session, name)
-            if current is None or not _certifies(current, public_key, agency_ca.cert, now):
+            if current is None or current.subject != subject or not _certifies(current, public_key, agency_ca.cert, now):
                 current = issue_signer_certificate(agency_ca, subject, public_key, now)
                 _store_certificate(session, name, current)
             issued[name] = current

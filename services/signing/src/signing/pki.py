@@ -21,6 +21,9 @@ PASSPHRASE_ENV = "MOTCUA_SIGNING_KEY_PASSPHRASE"
 DEFAULT_PASSPHRASE = "motcua-dev"
 DEFAULT_AGENCY = "UBND tỉnh Ninh Bình"
 OFFICIAL_NAME = "Nguyễn Văn An"
+# The official's personal id (CCCD), written into the certificate's UID as Vietnamese CAs do; it is the
+# subject of the official's JWT, which is how signing recognises the certificate's holder.
+OFFICIAL_ID = "001080012345"
 OFFICIAL_UNIT = "Văn phòng UBND tỉnh"
 LOCALITY = "Hoa Lư"
 PROVINCE = "Ninh Bình"
@@ -136,6 +139,7 @@ def official_subject(agency_name: str) -> x509.Name:
         (NameOID.ORGANIZATION_NAME, agency_name),
         (NameOID.ORGANIZATIONAL_UNIT_NAME, OFFICIAL_UNIT),
         (NameOID.COMMON_NAME, OFFICIAL_NAME),
+        (NameOID.USER_ID, f"CCCD:{OFFICIAL_ID}"),
     )
 
 

@@ -11,14 +11,16 @@ from typing import Any, Protocol
 
 from cryptography import x509
 from motcua import outbox
-from motcua.errors import NotFound, invalid
+from motcua.auth import Principal
+from motcua.errors import Forbidden, NotFound, invalid
 from motcua.events import Event, timestamp
 from motcua.topics import DOCUMENT_SIGNED
 from motcua.v1 import events_pb2
 from pyhanko.sign.signers import Signer
 
 from signing import errors, forms, metrics, pades
-from signing.keystore import KeyStore, UnknownSigner
+from signing.authorisation import Authoriser
+from signing.keystore import OFFICIAL, KeyStore, UnknownSigner
 from signing.repository import Repository
 
 DOCUMENT_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -34,12 +36,13 @@ class Revocation(Protocol):
 
 class SigningService:
     def __init__(self, *, repo: Repository, kick: Kick, keys: KeyStore, revocation: Revocation,
-                 trust_roots: Sequence[x509.Certificate], public_url: str,
+                 authoriser: Authoriser, trust_roots: Sequence[x509.Certificate], public_url: str,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.repo = repo
         self.kick = kick
         self.keys = keys
         self.revocation = revocation
+        self.authoriser = authoriser
         self.trust_roots = list(trust_roots)
         self.public_url = public_url
         self.clock = clock
@@ -47,13 +50,20 @@ class SigningService:
     def verify_url(self, document_id: str) -> str:
         return f"{self.public_url}/verify/{document_id}"
 
-    def sign(self, *, pdf: bytes | None = None, document_id: str = "", form: forms.Form | None = None,
-             signer: str, reason: str, location: str, dossier_code: str = "") -> dict[str, Any]:
-        """Sign a given PDF, a stored document or a freshly rendered form; store and announce it."""
+    def sign(self, principal: Principal, *, pdf: bytes | None = None, document_id: str = "",
+             form: forms.Form | None = None, signer: str, reason: str, location: str,
+             dossier_code: str = "") -> dict[str, Any]:
+        """Sign a given PDF, a stored document or a freshly rendered form for `principal`; store and announce it."""
+        signer = signer or OFFICIAL
         try:
-            key = self.keys.signer(signer or "official")
+            key = self.keys.signer(signer)
         except UnknownSigner:
             raise invalid("signer", f"Không có khóa ký '{signer}'", f"no signing key named {signer!r}") from None
+        try:
+            self.authoriser.check(principal, signer, key.signing_cert)
+        except Forbidden:
+            metrics.signatures.labels(signer, "forbidden").inc()
+            raise
         self._check_usable(signer, key)
         new_id = uuid.uuid4().hex
         if form is not None:

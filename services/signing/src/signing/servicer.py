@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import grpc
+from motcua.auth import TokenVerifier
 from motcua.events import timestamp
 from motcua.v1 import signing_pb2, signing_pb2_grpc
 
@@ -24,12 +25,14 @@ def verification_message(result: pades.Verification) -> signing_pb2.VerifyPdfRes
 
 
 class SigningServicer(signing_pb2_grpc.SigningServicer):
-    def __init__(self, service: SigningService) -> None:
+    def __init__(self, service: SigningService, tokens: TokenVerifier) -> None:
         self.service = service
+        self.tokens = tokens
 
     def SignPdf(self, request: signing_pb2.SignPdfRequest, context: grpc.ServicerContext) -> signing_pb2.SignPdfResponse:
+        principal = self.tokens.from_grpc(context)
         source = request.WhichOneof("source")
-        record = self.service.sign(pdf=request.pdf if source == "pdf" else None,
+        record = self.service.sign(principal, pdf=request.pdf if source == "pdf" else None,
                                    document_id=request.document_id if source == "document_id" else "",
                                    form=form_from_request(request), signer=request.signer, reason=request.reason,
                                    location=request.location, dossier_code=request.dossier_code)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from motcua.settings import CommonSettings, Env
+from motcua.settings import CommonSettings, Env, SettingsError
+
+from signing.authorisation import parse_service_keys
 
 # Where the signers' keys are: a PKCS#11 token (HSM; SoftHSM2 locally) or, in development, PKCS#12 files.
 PKCS11 = "PKCS11"
@@ -23,6 +25,7 @@ class Settings:
     pkcs11_module: Path | None
     pkcs11_label: str
     pkcs11_pin: str
+    service_keys: dict[str, frozenset[str]]
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> Settings:
@@ -39,4 +42,12 @@ class Settings:
             pkcs11_module=env.path("MOTCUA_SIGNING_PKCS11_MODULE") if key_store == PKCS11 else None,
             pkcs11_label=env.str("MOTCUA_SIGNING_PKCS11_LABEL", "motcua"),
             pkcs11_pin=env.str("MOTCUA_SIGNING_PKCS11_PIN") if key_store == PKCS11 else "",
+            service_keys=_service_keys(env.str("MOTCUA_SIGNING_SERVICE_KEYS", "intake:seal,routing:official")),
         )
+
+
+def _service_keys(text: str) -> dict[str, frozenset[str]]:
+    try:
+        return parse_service_keys(text)
+    except ValueError as error:
+        raise SettingsError(f"MOTCUA_SIGNING_SERVICE_KEYS: {error}") from None
