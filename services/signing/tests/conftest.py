@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -231,6 +231,22 @@ class MemoryRepository:
 
     def get_content(self, record: dict[str, Any]) -> bytes:
         return self.contents[record["_id"]]
+
+
+class AuditRecords:
+    """The audit port kept in memory: the records appended, in order."""
+
+    def __init__(self) -> None:
+        self.records: list[dict[str, Any]] = []
+
+    def append(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        self.records.append(dict(record))
+        return dict(record)
+
+
+@pytest.fixture
+def audit() -> AuditRecords:
+    return AuditRecords()
 
 
 @pytest.fixture

@@ -16,11 +16,19 @@ from motcua.rpc import channel, error_details
 from motcua.v1 import signing_pb2, signing_pb2_grpc
 from signing.authorisation import Authoriser, holder_ids, parse_service_keys
 from signing.keystore import FileKeyStore
+from signing.pades import load_trust_roots
 from signing.pki import OFFICIAL_ID, PkiPaths, provision_local_pki, revoke
 from signing.service import SigningService
 from signing.servicer import SigningServicer
 
-from .conftest import PASSPHRASE, JwtKeys, MemoryRepository, crl_of, serving
+from .conftest import (
+    PASSPHRASE,
+    AuditRecords,
+    JwtKeys,
+    MemoryRepository,
+    crl_of,
+    serving,
+)
 
 PUBLIC_URL = "https://motcua.example.vn"
 AUTHORISER = Authoriser(parse_service_keys("intake:seal, routing:official"))
@@ -34,20 +42,26 @@ def service_principal(name: str) -> Principal:
 
 
 @pytest.fixture
-def service(repo: MemoryRepository, keys: FileKeyStore, pki: PkiPaths,
+def service(audit: AuditRecords, repo: MemoryRepository, keys: FileKeyStore, pki: PkiPaths,
             roots: list[x509.Certificate]) -> SigningService:
     return SigningService(repo=repo, kick=lambda *_: None, keys=keys, revocation=crl_of(pki), authoriser=AUTHORISER,
-                          trust_roots=roots, public_url=PUBLIC_URL)
+                          audit=audit, trust_roots=roots, public_url=PUBLIC_URL)
 
 
 @pytest.mark.parametrize(("principal", "signer"), [
     (OFFICIAL, "official"), (CLERK, "seal"), (service_principal("intake"), "seal"),
     (service_principal("routing"), "official"),
 ])
-def test_those_entitled_sign(principal: Principal, signer: str, service: SigningService, repo: MemoryRepository,
-                             document: bytes) -> None:
-    record = service.sign(principal, pdf=document, signer=signer, reason="", location="")
+def test_those_entitled_sign_and_each_signature_is_audited(principal: Principal, signer: str,
+                                                           service: SigningService, repo: MemoryRepository,
+                                                           audit: AuditRecords, document: bytes) -> None:
+    record = service.sign(principal, pdf=document, signer=signer, reason="", location="", origin="ipv4:10.1.2.3:4")
     assert repo.records[record["_id"]]["signer"] == signer
+    assert audit.records == [{
+        "at": record["signed_at"].isoformat(timespec="milliseconds"), "actor": principal.sub,
+        "roles": ",".join(sorted(principal.roles)), "origin": "ipv4:10.1.2.3:4", "signer": signer,
+        "certificate_serial": record["certificate_serial"], "document_id": record["_id"],
+        "document_sha256": record["sha256"]}]
 
 
 @pytest.mark.parametrize(("principal", "signer", "reason"), [
@@ -59,11 +73,11 @@ def test_those_entitled_sign(principal: Principal, signer: str, service: Signing
 ])
 def test_the_others_are_refused_and_nothing_is_stored(principal: Principal, signer: str, reason: str,
                                                       service: SigningService, repo: MemoryRepository,
-                                                      document: bytes) -> None:
+                                                      audit: AuditRecords, document: bytes) -> None:
     with pytest.raises(Forbidden) as refused:
         service.sign(principal, pdf=document, signer=signer, reason="", location="")
     assert refused.value.reason == reason and refused.value.detail_vi
-    assert repo.records == {}
+    assert repo.records == {} and audit.records == []
 
 
 def test_the_holder_is_read_from_the_certificates_uid(keys: FileKeyStore) -> None:
@@ -76,11 +90,12 @@ def test_a_bad_delegation_setting_is_refused() -> None:
         parse_service_keys("intake=seal")
 
 
-def test_a_signer_whose_certificate_expired_cannot_sign(repo: MemoryRepository, keys: FileKeyStore, pki: PkiPaths,
+def test_a_signer_whose_certificate_expired_cannot_sign(audit: AuditRecords, repo: MemoryRepository,
+                                                        keys: FileKeyStore, pki: PkiPaths,
                                                         roots: list[x509.Certificate], document: bytes) -> None:
     later = keys.not_after()["official"] + dt.timedelta(seconds=1)
     service = SigningService(repo=repo, kick=lambda *_: None, keys=keys, revocation=crl_of(pki), authoriser=AUTHORISER,
-                             trust_roots=roots, public_url=PUBLIC_URL, clock=lambda: later)
+                             audit=audit, trust_roots=roots, public_url=PUBLIC_URL, clock=lambda: later)
     with pytest.raises(Conflict) as refused:
         service.sign(OFFICIAL, pdf=document, signer="official", reason="", location="")
     assert refused.value.reason == "CERTIFICATE_EXPIRED"
@@ -88,19 +103,25 @@ def test_a_signer_whose_certificate_expired_cannot_sign(repo: MemoryRepository, 
     assert repo.records == {}
 
 
-def test_a_revoked_signer_cannot_sign_and_the_others_still_can(repo: MemoryRepository, tmp_path: Path,
-                                                               document: bytes) -> None:
+def test_a_revoked_signer_cannot_sign_and_the_others_still_can(audit: AuditRecords, repo: MemoryRepository,
+                                                               tmp_path: Path, document: bytes) -> None:
     own_pki = provision_local_pki(tmp_path, passphrase=PASSPHRASE)
     own_keys = FileKeyStore(own_pki.directory, PASSPHRASE.encode())
     service = SigningService(repo=repo, kick=lambda *_: None, keys=own_keys, revocation=crl_of(own_pki),
-                             authoriser=AUTHORISER, trust_roots=[], public_url=PUBLIC_URL)
-    assert service.sign(OFFICIAL, pdf=document, signer="official", reason="", location="")["_id"] in repo.records
+                             authoriser=AUTHORISER, audit=audit, trust_roots=load_trust_roots(own_pki.root_cert),
+                             public_url=PUBLIC_URL)
+    signed = service.sign(OFFICIAL, pdf=document, signer="official", reason="", location="")["_id"]
+    assert service.verify(document_id=signed).valid
     revoke(own_pki, PASSPHRASE, own_keys.signer("official").signing_cert.serial_number)
     with pytest.raises(Conflict) as refused:
         service.sign(OFFICIAL, pdf=document, signer="official", reason="", location="")
     assert refused.value.reason == "CERTIFICATE_REVOKED"
     assert len(repo.records) == 1
-    assert service.sign(CLERK, pdf=document, signer="seal", reason="", location="")["_id"] in repo.records
+    sealed = service.sign(CLERK, pdf=document, signer="seal", reason="", location="")["_id"]
+    assert service.verify(document_id=sealed).valid
+    # A B-B signature carries no proof that it was made before the revocation: it no longer verifies.
+    after = service.verify(document_id=signed)
+    assert not after.valid and [m.code for m in after.signatures[0].messages] == ["revoked"]
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from signing.pki import PkiPaths
 from signing.service import SigningService
 from signing.servicer import SigningServicer
 
-from .conftest import JwtKeys, MemoryRepository, crl_of, serving
+from .conftest import AuditRecords, JwtKeys, MemoryRepository, crl_of, serving
 
 FormMessages = Any
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)  # the signers' certificates must be valid then
@@ -43,11 +43,11 @@ def kicks() -> list[tuple[str, Any]]:
 
 
 @pytest.fixture
-def servicer(repo: MemoryRepository, kicks: list[tuple[str, Any]], keys: FileKeyStore, pki: PkiPaths,
-             roots: list[x509.Certificate], jwt_keys: JwtKeys) -> SigningServicer:
+def servicer(audit: AuditRecords, repo: MemoryRepository, kicks: list[tuple[str, Any]], keys: FileKeyStore,
+             pki: PkiPaths, roots: list[x509.Certificate], jwt_keys: JwtKeys) -> SigningServicer:
     service = SigningService(repo=repo, kick=lambda collection, key: kicks.append((collection, key)),  # type: ignore[arg-type]
-                             keys=keys, revocation=crl_of(pki), authoriser=AUTHORISER, trust_roots=roots,
-                             public_url=PUBLIC_URL, clock=lambda: NOW)
+                             keys=keys, revocation=crl_of(pki), authoriser=AUTHORISER, audit=audit,
+                             trust_roots=roots, public_url=PUBLIC_URL, clock=lambda: NOW)
     return SigningServicer(service, jwt_keys.verifier)
 
 

@@ -10,6 +10,7 @@ from motcua.v1 import signing_pb2, signing_pb2_grpc
 
 from signing import metrics, pades
 from signing.app import create_app
+from signing.audit import AuditLog
 from signing.authorisation import Authoriser
 from signing.keystore import FileKeyStore, KeyStore, Pkcs11KeyStore
 from signing.pki import AGENCY_CA_FILE, CRL_FILE
@@ -29,7 +30,7 @@ def build(settings: Settings, platform: Platform) -> Process:
     agency_ca = x509.load_pem_x509_certificate((settings.pki_dir / AGENCY_CA_FILE).read_bytes())
     revocation = CrlFile(settings.pki_dir / CRL_FILE, agency_ca)
     service = SigningService(repo=repo, kick=relay.kick, keys=keys, revocation=revocation,
-                             authoriser=Authoriser(settings.service_keys),
+                             authoriser=Authoriser(settings.service_keys), audit=AuditLog(repo.audit),
                              trust_roots=pades.load_trust_roots(settings.trust_roots), public_url=settings.public_url)
     servicer = SigningServicer(service, platform.tokens())
     return Process(

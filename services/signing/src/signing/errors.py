@@ -11,7 +11,8 @@ def certificate_expired(signer: str, not_before: dt.datetime, not_after: dt.date
     return Conflict(
         detail=f"the certificate of {signer!r} is valid only from {not_before:%Y-%m-%d %H:%M} to "
                f"{not_after:%Y-%m-%d %H:%M} UTC",
-        detail_vi=f"Chứng thư số của khóa '{signer}' đã hết hạn hoặc chưa có hiệu lực", reason="CERTIFICATE_EXPIRED")
+        detail_vi=f"Chứng thư số của khóa '{signer}' đã hết hạn hoặc chưa có hiệu lực",
+        reason="CERTIFICATE_EXPIRED")
 
 
 def certificate_revoked(signer: str, serial: int) -> Conflict:
@@ -21,14 +22,17 @@ def certificate_revoked(signer: str, serial: int) -> Conflict:
 
 def not_the_holder(sub: str, signer: str) -> Forbidden:
     return Forbidden(detail=f"{sub} is not the holder of the certificate of {signer!r}",
-                     detail_vi=f"Chỉ người được cấp chứng thư số mới được ký bằng khóa '{signer}'", reason="NOT_KEY_HOLDER")
+                     detail_vi=f"Chỉ người được cấp chứng thư số mới được ký bằng khóa '{signer}'",
+                     reason="NOT_KEY_HOLDER")
 
 
 def seal_needs_clerk(signer: str) -> Forbidden:
     return Forbidden(detail=f"the organisation's seal {signer!r} is applied only by its clerks (role seal_clerk)",
-                     detail_vi="Chỉ văn thư của cơ quan mới được ký số bằng con dấu của cơ quan", reason="SEAL_CLERK_REQUIRED")
+                     detail_vi="Chỉ văn thư của cơ quan mới được ký số bằng con dấu của cơ quan",
+                     reason="SEAL_CLERK_REQUIRED")
 
 
 def not_delegated(service: str, signer: str) -> Forbidden:
     return Forbidden(detail=f"the service {service} has no delegation to sign with {signer!r}",
-                     detail_vi=f"Dịch vụ {service} không được ủy quyền ký bằng khóa '{signer}'", reason="NOT_DELEGATED")
+                     detail_vi=f"Dịch vụ {service} không được ủy quyền ký bằng khóa '{signer}'",
+                     reason="NOT_DELEGATED")

@@ -25,10 +25,12 @@ from pkcs11 import Attribute, CertificateType, KeyType, ObjectClass
 
 from signing.keystore import AGENCY_CA_LABEL, OFFICIAL, SEAL
 from signing.pki import (
+    DEFAULT_CRL_URL,
     DEFAULT_PASSPHRASE,
     PASSPHRASE_ENV,
     RSA_BITS,
     PkiPaths,
+    crl_distribution_points,
     issue_signer_certificate,
     load_agency_ca,
     official_subject,
@@ -66,7 +68,7 @@ def init_softhsm_token(unpacked: Path, conf: Path, *, label: str, pin: str, so_p
 
 
 def provision_signers(module: Path, token_label: str, pin: str, pki: PkiPaths, passphrase: str,
-                      *, now: dt.datetime | None = None) -> dict[str, x509.Certificate]:
+                      *, crl_url: str = DEFAULT_CRL_URL, now: dt.datetime | None = None) -> dict[str, x509.Certificate]:
     """Generate the signers' keys in the token unless present and keep their certificates issued by the agency CA."""
     now = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     agency_ca = load_agency_ca(pki, passphrase)
@@ -77,8 +79,10 @@ def provision_signers(module: Path, token_label: str, pin: str, pki: PkiPaths, p
         for name, subject in ((OFFICIAL, official_subject(agency_name)), (SEAL, seal_subject(agency_name))):
             public_key = _key_pair(session, name)
             current = _certificate(session, name)
-            if current is None or current.subject != subject or not _certifies(current, public_key, agency_ca.cert, now):
-                current = issue_signer_certificate(agency_ca, subject, public_key, now)
+            wanted = crl_distribution_points(crl_url)
+            if (current is None or current.subject != subject or _distribution_points(current) != wanted
+                    or not _certifies(current, public_key, agency_ca.cert, now)):
+                current = issue_signer_certificate(agency_ca, subject, public_key, now, crl_url=crl_url)
                 _store_certificate(session, name, current)
             issued[name] = current
     return issued
@@ -106,6 +110,13 @@ def _key_pair(session: pkcs11.Session, label: str) -> rsa.RSAPublicKey:
     numbers = rsa.RSAPublicNumbers(int.from_bytes(public[Attribute.PUBLIC_EXPONENT], "big"),
                                    int.from_bytes(public[Attribute.MODULUS], "big"))
     return numbers.public_key()
+
+
+def _distribution_points(cert: x509.Certificate) -> x509.CRLDistributionPoints | None:
+    try:
+        return cert.extensions.get_extension_for_class(x509.CRLDistributionPoints).value
+    except x509.ExtensionNotFound:
+        return None
 
 
 def _certificate(session: pkcs11.Session, label: str) -> x509.Certificate | None:

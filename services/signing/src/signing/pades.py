@@ -1,7 +1,8 @@
 """PAdES signing (ký số) and verification of PDF documents on pyHanko.
 
-Revocation is not checked yet: verification runs with fetching off and soft-fail revocation, so a
-certificate is trusted when its chain reaches a configured root, whatever its OCSP or CRL status.
+Verification never fetches anything: revocation is checked against the CRLs given (the agency CA's), in
+soft-fail mode, so a certificate that a given CRL lists is refused and one no CRL covers is judged by its
+chain to the configured roots alone.
 """
 
 from __future__ import annotations
@@ -162,13 +163,14 @@ def _incremental_writer(pdf: bytes) -> IncrementalPdfFileWriter:
         raise InvalidPdf(f"not a readable PDF: {error}") from error
 
 
-def verify_pdf(pdf: bytes, *, trust_roots: Sequence[x509.Certificate]) -> Verification:
-    """Verify every signature of a PDF against the given roots (no OCSP/CRL check yet)."""
+def verify_pdf(pdf: bytes, *, trust_roots: Sequence[x509.Certificate],
+               crls: Sequence[x509.CertificateRevocationList] = ()) -> Verification:
+    """Verify every signature of a PDF against the given roots and CRLs."""
     signatures = _embedded_signatures(pdf)
     if not signatures:
         return Verification(valid=False, signatures=(), messages=(Message.of("no_signatures"),))
     roots = [to_asn1(root) for root in trust_roots]
-    reports = asyncio.run(_verify_all(signatures, roots))
+    reports = asyncio.run(_verify_all(signatures, roots, [crl.public_bytes(serialization.Encoding.DER) for crl in crls]))
     valid = all(report.valid for report in reports)
     summary = Message.of("document_valid" if valid else "document_invalid")
     return Verification(valid=valid, signatures=reports, messages=(summary,))
@@ -184,13 +186,14 @@ def _embedded_signatures(pdf: bytes) -> list[EmbeddedPdfSignature]:
 
 
 async def _verify_all(
-    signatures: Sequence[EmbeddedPdfSignature], roots: Sequence[asn1_x509.Certificate]
+    signatures: Sequence[EmbeddedPdfSignature], roots: Sequence[asn1_x509.Certificate], crls: Sequence[bytes]
 ) -> tuple[SignatureReport, ...]:
     """Verify each signature; only the last one must not be followed by any other change."""
     last = len(signatures) - 1
     reports = []
     for index, embedded in enumerate(signatures):
-        context = ValidationContext(trust_roots=list(roots), allow_fetching=False, revocation_mode="soft-fail")
+        context = ValidationContext(trust_roots=list(roots), crls=list(crls), allow_fetching=False,
+                                    revocation_mode="soft-fail")
         reports.append(await _verify_one(embedded, context, is_last=index == last))
     return tuple(reports)
 

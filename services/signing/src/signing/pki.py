@@ -45,6 +45,9 @@ ROOT_LIFETIME = dt.timedelta(days=3650)
 CA_LIFETIME = dt.timedelta(days=1825)
 SIGNER_LIFETIME = dt.timedelta(days=730)
 CRL_LIFETIME = dt.timedelta(days=7)
+# Where the agency CA publishes its CRL, written into each signer certificate (CRL distribution point) so
+# that verifiers know to check it; locally the PKI process of the stack serves it there.
+DEFAULT_CRL_URL = "http://127.0.0.1:9780/crl/agency-ca.crl"
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,7 @@ def provision_local_pki(
     *,
     passphrase: str,
     agency_name: str = DEFAULT_AGENCY,
+    crl_url: str = DEFAULT_CRL_URL,
     overwrite: bool = False,
 ) -> PkiPaths:
     """Create the development PKI in `directory` unless it is already complete there."""
@@ -103,8 +107,8 @@ def provision_local_pki(
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     root = _issue_root(now)
     agency_ca = _issue_agency_ca(root, agency_name, now)
-    official = _issue_signer(agency_ca, official_subject(agency_name), now)
-    seal = _issue_signer(agency_ca, seal_subject(agency_name), now)
+    official = _issue_signer(agency_ca, official_subject(agency_name), now, crl_url)
+    seal = _issue_signer(agency_ca, seal_subject(agency_name), now, crl_url)
     chain = [agency_ca.cert, root.cert]
     _write_atomic(paths.root_cert, root.cert.public_bytes(serialization.Encoding.PEM), 0o644)
     _write_atomic(paths.agency_ca_cert, agency_ca.cert.public_bytes(serialization.Encoding.PEM), 0o644)
@@ -189,14 +193,15 @@ def _issue_agency_ca(root: Issued, agency_name: str, now: dt.datetime) -> Issued
     return Issued(cert=builder.sign(root.key, hashes.SHA256()), key=key)
 
 
-def _issue_signer(issuer: Issued, subject: x509.Name, now: dt.datetime) -> Issued:
+def _issue_signer(issuer: Issued, subject: x509.Name, now: dt.datetime, crl_url: str) -> Issued:
     """Create a key and an end-entity certificate for signing documents, signed by `issuer`."""
     key = _new_key()
-    return Issued(cert=issue_signer_certificate(issuer, subject, key.public_key(), now), key=key)
+    return Issued(cert=issue_signer_certificate(issuer, subject, key.public_key(), now, crl_url=crl_url), key=key)
 
 
 def issue_signer_certificate(
-    issuer: Issued, subject: x509.Name, public_key: rsa.RSAPublicKey, now: dt.datetime
+    issuer: Issued, subject: x509.Name, public_key: rsa.RSAPublicKey, now: dt.datetime,
+    *, crl_url: str = DEFAULT_CRL_URL,
 ) -> x509.Certificate:
     """Certify a signing key held elsewhere (e.g. generated inside an HSM) for signing documents."""
     usage = x509.KeyUsage(
@@ -217,8 +222,16 @@ def issue_signer_certificate(
         .add_extension(usage, critical=True)
         .add_extension(purposes, critical=False)
         .add_extension(_authority_key_id(issuer.cert), critical=False)
+        .add_extension(crl_distribution_points(crl_url), critical=False)
     )
     return builder.sign(issuer.key, hashes.SHA256())
+
+
+def crl_distribution_points(url: str) -> x509.CRLDistributionPoints:
+    """The extension naming where the issuer's CRL is published."""
+    point = x509.DistributionPoint(full_name=[x509.UniformResourceIdentifier(url)], relative_name=None,
+                                   reasons=None, crl_issuer=None)
+    return x509.CRLDistributionPoints([point])
 
 
 def _new_key() -> rsa.RSAPrivateKey:
@@ -343,6 +356,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m signing.pki", description=main.__doc__)
     parser.add_argument("--dir", required=True, type=Path, help="directory for the PKI files")
     parser.add_argument("--agency-name", default=DEFAULT_AGENCY, help="organisation named in the certificates")
+    parser.add_argument("--crl-url", default=DEFAULT_CRL_URL, help="CRL distribution point of the signer certificates")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing PKI")
     parser.add_argument("--revoke", metavar="SERIAL", help="revoke the certificate with this hex serial")
     args = parser.parse_args(argv)
@@ -352,7 +366,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{args.dir / CRL_FILE}: {len(list(crl))} revoked")
         return 0
     paths = provision_local_pki(
-        args.dir, passphrase=passphrase, agency_name=args.agency_name, overwrite=args.overwrite
+        args.dir, passphrase=passphrase, agency_name=args.agency_name, crl_url=args.crl_url, overwrite=args.overwrite
     )
     for path in paths.files():
         print(path)

@@ -26,6 +26,11 @@ class CrlFile:
         crl = self._current()
         return crl is not None and crl.get_revoked_certificate_by_serial_number(serial) is not None
 
+    def crls(self) -> list[x509.CertificateRevocationList]:
+        """The current CRL, for verification; none while there is no file."""
+        crl = self._current()
+        return [] if crl is None else [crl]
+
     def _current(self) -> x509.CertificateRevocationList | None:
         try:
             status = self.path.stat()

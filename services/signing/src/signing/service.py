@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -28,21 +28,30 @@ Kick = Callable[[str, Any], None]
 DEFAULT_REASON = "Ký số"
 
 
+class Audit(Protocol):
+    """The append-only log every signature is recorded in."""
+
+    def append(self, record: Mapping[str, Any]) -> dict[str, Any]: ...
+
+
 class Revocation(Protocol):
     """Where the status of the signers' certificates comes from (the CA's CRL, OCSP)."""
 
     def is_revoked(self, serial: int) -> bool: ...
 
+    def crls(self) -> list[x509.CertificateRevocationList]: ...
+
 
 class SigningService:
     def __init__(self, *, repo: Repository, kick: Kick, keys: KeyStore, revocation: Revocation,
-                 authoriser: Authoriser, trust_roots: Sequence[x509.Certificate], public_url: str,
+                 authoriser: Authoriser, audit: Audit, trust_roots: Sequence[x509.Certificate], public_url: str,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.repo = repo
         self.kick = kick
         self.keys = keys
         self.revocation = revocation
         self.authoriser = authoriser
+        self.audit = audit
         self.trust_roots = list(trust_roots)
         self.public_url = public_url
         self.clock = clock
@@ -52,7 +61,7 @@ class SigningService:
 
     def sign(self, principal: Principal, *, pdf: bytes | None = None, document_id: str = "",
              form: forms.Form | None = None, signer: str, reason: str, location: str,
-             dossier_code: str = "") -> dict[str, Any]:
+             dossier_code: str = "", origin: str = "") -> dict[str, Any]:
         """Sign a given PDF, a stored document or a freshly rendered form for `principal`; store and announce it."""
         signer = signer or OFFICIAL
         try:
@@ -82,7 +91,7 @@ class SigningService:
         except pades.InvalidPdf as error:
             metrics.signatures.labels(signer, "invalid_pdf").inc()
             raise invalid("pdf", "Tệp không phải PDF hợp lệ", f"not a valid PDF: {error}") from None
-        return self._store(new_id, signed, key, dossier_code, signer)
+        return self._store(new_id, signed, key, dossier_code, signer, principal, origin)
 
     def _check_usable(self, name: str, key: Signer) -> None:
         """Refuse a signer whose certificate is expired, not yet valid or revoked."""
@@ -99,7 +108,7 @@ class SigningService:
         if not content:
             raise invalid("source", "Cần tài liệu PDF để kiểm tra", "give pdf bytes or a document_id")
         try:
-            result = pades.verify_pdf(content, trust_roots=self.trust_roots)
+            result = pades.verify_pdf(content, trust_roots=self.trust_roots, crls=self.revocation.crls())
         except pades.InvalidPdf as error:
             raise invalid("pdf", "Tệp không phải PDF hợp lệ", f"not a valid PDF: {error}") from None
         metrics.verifications.labels("valid" if result.valid else "invalid").inc()
@@ -115,11 +124,17 @@ class SigningService:
     def content(self, document_id: str) -> bytes:
         return self.repo.get_content(self.document(document_id))
 
-    def _store(self, document_id: str, signed: bytes, key: Any, dossier_code: str, signer: str) -> dict[str, Any]:
+    def _store(self, document_id: str, signed: bytes, key: Any, dossier_code: str, signer: str,
+               principal: Principal, origin: str) -> dict[str, Any]:
+        """Record the signature in the audit chain, then store and announce the document."""
         now = self.clock()
         sha256 = hashlib.sha256(signed).hexdigest()
         subject = key.signing_cert.subject.human_friendly
         serial = format(key.signing_cert.serial_number, "x")
+        # The audit entry comes first: no signed document leaves without its record.
+        self.audit.append({"at": now.isoformat(timespec="milliseconds"), "actor": principal.sub,
+                           "roles": ",".join(sorted(principal.roles)), "origin": origin, "signer": signer,
+                           "certificate_serial": serial, "document_id": document_id, "document_sha256": sha256})
         event = Event.new(DOCUMENT_SIGNED, events_pb2.DocumentSigned(
             document_id=document_id, sha256=sha256, dossier_code=dossier_code, signer_subject=subject,
             certificate_serial=serial, signed_at=timestamp(now)), subject=dossier_code or document_id, source="signing")
