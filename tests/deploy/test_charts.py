@@ -38,7 +38,7 @@ def test_the_shared_part_of_a_service_schema_is_the_same_everywhere(service):
     own = {"intake": {"maxAttachmentBytes", "maxRequestBytes", "publicUrl", "signingPublicUrl", "loadSeed",
                       "signingAddr", "signingTimeoutSeconds", "signingCredentialsSecret"},
            "routing": {"signingAddr", "signingTimeoutSeconds", "agencyName", "signingCredentialsSecret"},
-           "signing": {"publicUrl", "pki", "keyStore", "serviceKeys"}, "notification": {"channels", "retry", "sms", "zns", "smtp"}, "feedback": set()}
+           "signing": {"publicUrl", "pki", "keyStore", "serviceKeys", "tsaUrl"}, "notification": {"channels", "retry", "sms", "zns", "smtp"}, "feedback": set()}
     shared = set(reference["properties"]) - own["intake"]
     if service == "signing":
         shared.discard("worker")

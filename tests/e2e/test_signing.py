@@ -1,5 +1,6 @@
-"""Signing on the real stack, its keys in the SoftHSM2 token `make setup` provisions: signed documents verify
-for anyone (gRPC, the public page, an upload) and poppler's pdfsig judges their integrity as signing does."""
+"""Signing on the real stack, its keys in the SoftHSM2 token `make setup` provisions and its signatures
+timestamped by the local PKI's authority: signed documents verify for anyone (gRPC, the public page, an
+upload) and poppler's pdfsig judges their integrity as signing does."""
 
 from __future__ import annotations
 
@@ -70,12 +71,15 @@ def test_one_hsm_signature_verifies_everywhere_and_pdfsig_agrees(signing, signed
     verified = stub.VerifyPdf(signing_pb2.VerifyPdfRequest(document_id=signed["official"]), timeout=30)
     assert verified.valid and len(verified.signatures) == 1
     assert f"UID=CCCD:{OFFICIAL_ID}" in verified.signatures[0].signer_subject and verified.signatures[0].trusted
+    # The stack's signing has the local PKI's time-stamping authority: PAdES B-T.
+    assert verified.signatures[0].HasField("timestamped_at")
     assert pdfsig(download(base, signed["official"]), tmp_path) == ["Signature is Valid"]
     page = requests.get(f"{base}/verify/{signed['official']}", timeout=30)
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
     assert "Hợp lệ" in page.text and "(Valid)" in page.text and "Nguyễn Văn An" in page.text
     as_json = requests.get(f"{base}/verify/{signed['official']}", headers={"Accept": "application/json"}, timeout=30)
     assert as_json.json()["valid"] is True and as_json.json()["signatures"][0]["common_name"] == "Nguyễn Văn An"
+    assert as_json.json()["signatures"][0]["timestamp"] is not None
 
 
 def test_the_official_and_the_seal_are_both_valid_and_pdfsig_agrees(signing, signed, tmp_path) -> None:  # type: ignore[no-untyped-def]

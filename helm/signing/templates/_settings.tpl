@@ -9,6 +9,9 @@ env:
   MOTCUA_SIGNING_PKI_DIR: {{ .Values.pki.mountPath | quote }}
   MOTCUA_SIGNING_PUBLIC_URL: {{ .Values.publicUrl | quote }}
   MOTCUA_SIGNING_SERVICE_KEYS: {{ .Values.serviceKeys | quote }}
+  {{- with .Values.tsaUrl }}
+  MOTCUA_SIGNING_TSA_URL: {{ . | quote }}
+  {{- end }}
   MOTCUA_SIGNING_KEY_STORE: {{ .Values.keyStore.type | upper | quote }}
   {{- if eq .Values.keyStore.type "pkcs11" }}
   MOTCUA_SIGNING_PKCS11_MODULE: {{ .Values.keyStore.pkcs11.module | required "keyStore.pkcs11.module is required" | quote }}

@@ -54,6 +54,8 @@ def test_provisioning_writes_every_file(pki: PkiPaths) -> None:
         "agency-ca.pem",
         "agency-ca-key.pem",
         "agency-ca.crl",
+        "tsa.pem",
+        "tsa-key.pem",
         "official.p12",
         "seal.p12",
         "pki.json",
@@ -160,7 +162,7 @@ def test_manifest_describes_the_certificates(pki: PkiPaths) -> None:
     assert manifest["official"]["serial"] == format(official.serial_number, "x")
     assert "CN=Nguyễn Văn An" in manifest["official"]["subject"]
     assert manifest["official"]["not_after"] == official.not_valid_after_utc.isoformat()
-    assert set(manifest) == {"root", "agency_ca", "official", "seal"}
+    assert set(manifest) == {"root", "agency_ca", "official", "seal", "tsa"}
 
 
 def test_provisioning_twice_keeps_the_existing_pki(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from motcua.errors import Conflict, Forbidden
+from motcua.errors import Conflict, Forbidden, Unavailable
 
 
 def certificate_expired(signer: str, not_before: dt.datetime, not_after: dt.datetime) -> Conflict:
@@ -36,3 +36,8 @@ def not_delegated(service: str, signer: str) -> Forbidden:
     return Forbidden(detail=f"the service {service} has no delegation to sign with {signer!r}",
                      detail_vi=f"Dịch vụ {service} không được ủy quyền ký bằng khóa '{signer}'",
                      reason="NOT_DELEGATED")
+
+
+def timestamp_unavailable(detail: str) -> Unavailable:
+    return Unavailable(detail=f"no timestamp for the signature: {detail}",
+                       detail_vi="Không lấy được dấu thời gian cho chữ ký, vui lòng thử lại", reason="TIMESTAMP_UNAVAILABLE")

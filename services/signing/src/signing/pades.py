@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import threading
+import urllib.request
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
+from asn1crypto import tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -26,6 +28,8 @@ from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner, Signer
+from pyhanko.sign.timestamps import TimeStamper
+from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko.sign.validation import (
     EmbeddedPdfSignature,
     PdfSignatureStatus,
@@ -43,6 +47,8 @@ DIGEST_ALGORITHM = "sha256"
 _SIGNING = threading.Lock()
 # Bytes of a CMS signature beyond its certificates: signature value, signed attributes, structure.
 CMS_OVERHEAD = 4096
+# Bytes of an RFC 3161 timestamp token: the TSA's signature and certificates (ours: two RSA 3072 certificates).
+TIMESTAMP_TOKEN = 8192
 
 # (Vietnamese, English); Vietnamese is shown first.
 MESSAGES: Mapping[str, tuple[str, str]] = {
@@ -63,6 +69,10 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     ),
     "revoked": ("Chứng thư số đã bị thu hồi", "Certificate revoked"),
     "malformed": ("Chữ ký bị lỗi định dạng", "The signature is malformed"),
+    "timestamp_invalid": (
+        "Dấu thời gian của chữ ký không hợp lệ hoặc không được tin cậy",
+        "The signature's timestamp is not valid or not trusted",
+    ),
     "no_signatures": ("Tài liệu không có chữ ký số", "The document has no digital signature"),
     "document_valid": ("Tất cả chữ ký số của tài liệu đều hợp lệ", "Every signature of the document is valid"),
     "document_invalid": ("Tài liệu có chữ ký số không hợp lệ", "The document has an invalid signature"),
@@ -74,6 +84,10 @@ _REVOCATION = {AdESFailure.REVOKED, AdESIndeterminate.REVOKED_NO_POE, AdESIndete
 
 class InvalidPdf(ValueError):
     """The bytes given are not a PDF that can be read."""
+
+
+class TimestampUnavailable(RuntimeError):
+    """The time-stamping authority did not give a timestamp."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +113,7 @@ class SignatureReport:
     signer_subject: str
     signer_common_name: str
     signing_time: dt.datetime | None
+    timestamp: dt.datetime | None
     intact: bool
     trusted: bool
     modification_level: str | None
@@ -126,8 +141,33 @@ def load_trust_roots(path: Path) -> list[x509.Certificate]:
     return x509.load_pem_x509_certificates(path.read_bytes())
 
 
-def sign_pdf(pdf: bytes, *, signer: Signer, field_name: str, reason: str, location: str) -> bytes:
-    """Add a PAdES B-B signature (ETSI.CAdES.detached, SHA-256) as an incremental update."""
+class HttpTimeStamper(TimeStamper):
+    """An RFC 3161 time-stamping authority reached over HTTP (application/timestamp-query)."""
+
+    def __init__(self, url: str, timeout: float = 10.0) -> None:
+        super().__init__()
+        self.url = url
+        self.timeout = timeout
+
+    async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
+        return await asyncio.to_thread(self._post, req.dump())
+
+    def _post(self, query: bytes) -> tsp.TimeStampResp:
+        request = urllib.request.Request(self.url, data=query, method="POST",
+                                         headers={"Content-Type": "application/timestamp-query"})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                if response.headers.get("Content-Type") != "application/timestamp-reply":
+                    raise TimestampRequestError(f"{self.url} did not answer with a timestamp reply")
+                return tsp.TimeStampResp.load(response.read())
+        except OSError as error:
+            raise TimestampRequestError(f"the time-stamping authority {self.url} is unreachable: {error}") from error
+
+
+def sign_pdf(pdf: bytes, *, signer: Signer, field_name: str, reason: str, location: str,
+             timestamper: TimeStamper | None = None) -> bytes:
+    """Add a PAdES signature (ETSI.CAdES.detached, SHA-256) as an incremental update: B-B, or B-T when a
+    time-stamping authority adds an RFC 3161 signature timestamp."""
     writer = _incremental_writer(pdf)
     metadata = PdfSignatureMetadata(
         field_name=field_name,
@@ -139,20 +179,23 @@ def sign_pdf(pdf: bytes, *, signer: Signer, field_name: str, reason: str, locati
     output = BytesIO()
     try:
         with _SIGNING:
-            PdfSigner(metadata, signer=signer).sign_pdf(writer, output=output, bytes_reserved=_reservation(signer))
+            PdfSigner(metadata, signer=signer, timestamper=timestamper).sign_pdf(
+                writer, output=output, bytes_reserved=_reservation(signer, timestamped=timestamper is not None))
     except PdfError as error:
         raise InvalidPdf(str(error)) from error
+    except TimestampRequestError as error:
+        raise TimestampUnavailable(str(error)) from error
     except SigningError as error:
         raise ValueError(f"cannot sign field {field_name!r}: {error}") from error
     return output.getvalue()
 
 
-def _reservation(signer: Signer) -> int | None:
+def _reservation(signer: Signer, *, timestamped: bool) -> int | None:
     """Hex digits to reserve for the CMS; sizing it up front spares pyHanko a dry-run signature."""
     if signer.signing_cert is None:
         return None
     certificates = [signer.signing_cert, *(signer.cert_registry or ())]
-    return 2 * (sum(len(cert.dump()) for cert in certificates) + CMS_OVERHEAD)
+    return 2 * (sum(len(cert.dump()) for cert in certificates) + CMS_OVERHEAD + (TIMESTAMP_TOKEN if timestamped else 0))
 
 
 def _incremental_writer(pdf: bytes) -> IncrementalPdfFileWriter:
@@ -206,18 +249,21 @@ async def _verify_one(embedded: EmbeddedPdfSignature, context: ValidationContext
         return _malformed_report(embedded)
     intact = status.intact and status.valid
     unmodified = _unmodified(status, is_last=is_last)
-    messages = _findings(status, intact=intact, unmodified=unmodified)
+    stamp = status.timestamp_validity
+    stamp_ok = stamp is None or (stamp.intact and stamp.valid and stamp.trusted)
+    messages = _findings(status, intact=intact, unmodified=unmodified, stamp_ok=stamp_ok)
     level = status.modification_level
     return SignatureReport(
         field_name=str(embedded.field_name),
         signer_subject=_subject(status.signing_cert),
         signer_common_name=_common_name(status.signing_cert),
         signing_time=status.signer_reported_dt,
+        timestamp=stamp.timestamp if stamp is not None and stamp_ok else None,
         intact=intact,
         trusted=status.trusted,
         modification_level=level.name if level is not None else None,
         coverage=status.coverage.name if status.coverage is not None else None,
-        valid=intact and status.trusted and unmodified,
+        valid=intact and status.trusted and unmodified and stamp_ok,
         messages=messages,
     )
 
@@ -237,7 +283,7 @@ def _unmodified(status: PdfSignatureStatus, *, is_last: bool) -> bool:
     return level is not None and level <= allowed
 
 
-def _findings(status: PdfSignatureStatus, *, intact: bool, unmodified: bool) -> tuple[Message, ...]:
+def _findings(status: PdfSignatureStatus, *, intact: bool, unmodified: bool, stamp_ok: bool) -> tuple[Message, ...]:
     """Explain what is wrong with a signature, or say that it is valid."""
     found: list[Message] = []
     if not intact:
@@ -247,6 +293,8 @@ def _findings(status: PdfSignatureStatus, *, intact: bool, unmodified: bool) -> 
         found.append(Message.of("partial_coverage" if partial else "modified"))
     if not status.trusted:
         found.append(Message.of(_trust_problem(status.trust_problem_indic)))
+    if not stamp_ok:
+        found.append(Message.of("timestamp_invalid"))
     return tuple(found) or (Message.of("valid"),)
 
 
@@ -271,6 +319,7 @@ def _malformed_report(embedded: EmbeddedPdfSignature) -> SignatureReport:
         signer_subject=subject,
         signer_common_name=common_name,
         signing_time=None,
+        timestamp=None,
         intact=False,
         trusted=False,
         modification_level=None,

@@ -32,6 +32,8 @@ ROOT_FILE = "root.pem"
 AGENCY_CA_FILE = "agency-ca.pem"
 AGENCY_CA_KEY_FILE = "agency-ca-key.pem"
 CRL_FILE = "agency-ca.crl"
+TSA_FILE = "tsa.pem"
+TSA_KEY_FILE = "tsa-key.pem"
 OFFICIAL_FILE = "official.p12"
 SEAL_FILE = "seal.p12"
 MANIFEST_FILE = "pki.json"
@@ -59,6 +61,8 @@ class PkiPaths:
     agency_ca_cert: Path
     agency_ca_key: Path
     crl: Path
+    tsa_cert: Path
+    tsa_key: Path
     official_p12: Path
     seal_p12: Path
     manifest: Path
@@ -72,6 +76,8 @@ class PkiPaths:
             agency_ca_cert=directory / AGENCY_CA_FILE,
             agency_ca_key=directory / AGENCY_CA_KEY_FILE,
             crl=directory / CRL_FILE,
+            tsa_cert=directory / TSA_FILE,
+            tsa_key=directory / TSA_KEY_FILE,
             official_p12=directory / OFFICIAL_FILE,
             seal_p12=directory / SEAL_FILE,
             manifest=directory / MANIFEST_FILE,
@@ -79,8 +85,8 @@ class PkiPaths:
 
     def files(self) -> tuple[Path, ...]:
         """Return every file of the PKI, the manifest last."""
-        return (self.root_cert, self.agency_ca_cert, self.agency_ca_key, self.crl, self.official_p12, self.seal_p12,
-                self.manifest)
+        return (self.root_cert, self.agency_ca_cert, self.agency_ca_key, self.crl, self.tsa_cert, self.tsa_key,
+                self.official_p12, self.seal_p12, self.manifest)
 
 
 @dataclass(frozen=True)
@@ -112,10 +118,11 @@ def provision_local_pki(
     chain = [agency_ca.cert, root.cert]
     _write_atomic(paths.root_cert, root.cert.public_bytes(serialization.Encoding.PEM), 0o644)
     _write_atomic(paths.agency_ca_cert, agency_ca.cert.public_bytes(serialization.Encoding.PEM), 0o644)
-    key_encryption = serialization.BestAvailableEncryption(passphrase.encode("utf-8"))
-    key_pem = agency_ca.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, key_encryption)
-    _write_atomic(paths.agency_ca_key, key_pem, 0o600)
+    _write_atomic(paths.agency_ca_key, _encrypted_key(agency_ca.key, passphrase), 0o600)
     _write_atomic(paths.crl, _crl(agency_ca, [], now), 0o644)
+    tsa = _issue_tsa(agency_ca, agency_name, now)
+    _write_atomic(paths.tsa_cert, tsa.cert.public_bytes(serialization.Encoding.PEM), 0o644)
+    _write_atomic(paths.tsa_key, _encrypted_key(tsa.key, passphrase), 0o600)
     _write_atomic(paths.official_p12, _pkcs12(b"official", official, chain, passphrase), 0o600)
     _write_atomic(paths.seal_p12, _pkcs12(b"seal", seal, chain, passphrase), 0o600)
     manifest = {
@@ -123,6 +130,7 @@ def provision_local_pki(
         "agency_ca": _describe(agency_ca.cert, AGENCY_CA_FILE),
         "official": _describe(official.cert, OFFICIAL_FILE),
         "seal": _describe(seal.cert, SEAL_FILE),
+        "tsa": _describe(tsa.cert, TSA_FILE),
     }
     text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
     _write_atomic(paths.manifest, text.encode("utf-8"), 0o644)
@@ -234,6 +242,33 @@ def crl_distribution_points(url: str) -> x509.CRLDistributionPoints:
     return x509.CRLDistributionPoints([point])
 
 
+def _issue_tsa(issuer: Issued, agency_name: str, now: dt.datetime) -> Issued:
+    """Create the key and certificate of the local time-stamping authority (RFC 3161), signed by `issuer`."""
+    key = _new_key()
+    subject = _name(
+        (NameOID.COUNTRY_NAME, "VN"),
+        (NameOID.ORGANIZATION_NAME, agency_name),
+        (NameOID.COMMON_NAME, "motcua TSA dấu thời gian (phát triển)"),
+    )
+    usage = x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
+                          data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
+                          encipher_only=False, decipher_only=False)
+    builder = (
+        _builder(subject, issuer.cert.subject, key.public_key(), now, SIGNER_LIFETIME)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(usage, critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        .add_extension(_authority_key_id(issuer.cert), critical=False)
+    )
+    return Issued(cert=builder.sign(issuer.key, hashes.SHA256()), key=key)
+
+
+def _encrypted_key(key: rsa.RSAPrivateKey, passphrase: str) -> bytes:
+    """A private key as encrypted PKCS#8 PEM."""
+    encryption = serialization.BestAvailableEncryption(passphrase.encode("utf-8"))
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
+
+
 def _new_key() -> rsa.RSAPrivateKey:
     """Generate an RSA key of the size the PKI uses."""
     return rsa.generate_private_key(public_exponent=65537, key_size=RSA_BITS)
@@ -307,10 +342,19 @@ def _describe(cert: x509.Certificate, file_name: str) -> dict[str, str]:
 
 def load_agency_ca(paths: PkiPaths, passphrase: str) -> Issued:
     """Read the agency CA's certificate and decrypt its key, to certify HSM keys or publish a CRL."""
-    cert = x509.load_pem_x509_certificate(paths.agency_ca_cert.read_bytes())
-    key = serialization.load_pem_private_key(paths.agency_ca_key.read_bytes(), passphrase.encode("utf-8"))
+    return _load_issued(paths.agency_ca_cert, paths.agency_ca_key, passphrase)
+
+
+def load_tsa(paths: PkiPaths, passphrase: str) -> Issued:
+    """Read the time-stamping authority's certificate and decrypt its key."""
+    return _load_issued(paths.tsa_cert, paths.tsa_key, passphrase)
+
+
+def _load_issued(cert_file: Path, key_file: Path, passphrase: str) -> Issued:
+    cert = x509.load_pem_x509_certificate(cert_file.read_bytes())
+    key = serialization.load_pem_private_key(key_file.read_bytes(), passphrase.encode("utf-8"))
     if not isinstance(key, rsa.RSAPrivateKey):
-        raise TypeError(f"{paths.agency_ca_key.name} does not hold an RSA key")
+        raise TypeError(f"{key_file.name} does not hold an RSA key")
     return Issued(cert=cert, key=key)
 
 

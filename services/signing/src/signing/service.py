@@ -17,6 +17,7 @@ from motcua.events import Event, timestamp
 from motcua.topics import DOCUMENT_SIGNED
 from motcua.v1 import events_pb2
 from pyhanko.sign.signers import Signer
+from pyhanko.sign.timestamps import TimeStamper
 
 from signing import errors, forms, metrics, pades
 from signing.authorisation import Authoriser
@@ -45,6 +46,7 @@ class Revocation(Protocol):
 class SigningService:
     def __init__(self, *, repo: Repository, kick: Kick, keys: KeyStore, revocation: Revocation,
                  authoriser: Authoriser, audit: Audit, trust_roots: Sequence[x509.Certificate], public_url: str,
+                 timestamper: TimeStamper | None = None,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.repo = repo
         self.kick = kick
@@ -52,6 +54,7 @@ class SigningService:
         self.revocation = revocation
         self.authoriser = authoriser
         self.audit = audit
+        self.timestamper = timestamper
         self.trust_roots = list(trust_roots)
         self.public_url = public_url
         self.clock = clock
@@ -87,10 +90,14 @@ class SigningService:
             raise invalid("source", "Cần tài liệu PDF để ký", "give pdf bytes, a document_id or a form to render")
         try:
             signed = pades.sign_pdf(content, signer=key, field_name=f"Sig-{signer}-{new_id[:8]}",
-                                    reason=reason or DEFAULT_REASON, location=location or "")
+                                    reason=reason or DEFAULT_REASON, location=location or "",
+                                    timestamper=self.timestamper)
         except pades.InvalidPdf as error:
             metrics.signatures.labels(signer, "invalid_pdf").inc()
             raise invalid("pdf", "Tệp không phải PDF hợp lệ", f"not a valid PDF: {error}") from None
+        except pades.TimestampUnavailable as error:
+            metrics.signatures.labels(signer, "timestamp_unavailable").inc()
+            raise errors.timestamp_unavailable(str(error)) from None
         return self._store(new_id, signed, key, dossier_code, signer, principal, origin)
 
     def _check_usable(self, name: str, key: Signer) -> None:

@@ -21,6 +21,8 @@ def verification_message(result: pades.Verification) -> signing_pb2.VerifyPdfRes
                                     messages_vi=[m.vi for m in s.messages], messages_en=[m.en for m in s.messages])
         if s.signing_time:
             report.signed_at.CopyFrom(timestamp(s.signing_time))
+        if s.timestamp:
+            report.timestamped_at.CopyFrom(timestamp(s.timestamp))
     return out
 
 

@@ -26,6 +26,7 @@ class Settings:
     pkcs11_label: str
     pkcs11_pin: str
     service_keys: dict[str, frozenset[str]]
+    tsa_url: str | None
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> Settings:
@@ -42,6 +43,7 @@ class Settings:
             pkcs11_module=env.path("MOTCUA_SIGNING_PKCS11_MODULE") if key_store == PKCS11 else None,
             pkcs11_label=env.str("MOTCUA_SIGNING_PKCS11_LABEL", "motcua"),
             pkcs11_pin=env.str("MOTCUA_SIGNING_PKCS11_PIN") if key_store == PKCS11 else "",
+            tsa_url=env.url("MOTCUA_SIGNING_TSA_URL", "") if env.optional("MOTCUA_SIGNING_TSA_URL") else None,
             service_keys=_service_keys(env.str("MOTCUA_SIGNING_SERVICE_KEYS", "intake:seal,routing:official")),
         )
 
