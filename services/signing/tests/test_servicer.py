@@ -158,3 +158,41 @@ def test_a_form_signs_over_grpc(sign: Sign, stub: signing_pb2_grpc.SigningStub, 
     verified = stub.VerifyPdf(signing_pb2.VerifyPdfRequest(document_id=response.document_id), timeout=30)
     assert verified.valid
     assert verify_pdf(repo.contents[response.document_id], trust_roots=roots).valid
+
+
+def test_a_leader_signs_a_batch_and_each_item_has_its_own_outcome(stub: signing_pb2_grpc.SigningStub,
+                                                                  jwt_keys: JwtKeys, repo: MemoryRepository,
+                                                                  audit: AuditRecords, roots: list[x509.Certificate],
+                                                                  messages: FormMessages) -> None:
+    codes = [f"000.00.12.H56-260217-{n:04d}" for n in range(1, 4)]
+    items = [signing_pb2.SignPdfRequest(render=messages.result(dossier_code=code), signer="official")
+             for code in codes]
+    items.insert(1, signing_pb2.SignPdfRequest(document_id="f" * 32, signer="official"))
+    batch = stub.SignBatch(signing_pb2.SignBatchRequest(items=items), metadata=jwt_keys.official, timeout=60)
+    signed = [result.signed.document_id for result in batch.results]
+    assert [bool(document_id) for document_id in signed] == [True, False, True, True]
+    missing = batch.results[1]
+    assert (missing.error_code, missing.error_reason) == ("NOT_FOUND", "DOCUMENT_NOT_FOUND")
+    assert missing.error_message_vi and missing.error_message_en
+    assert [repo.records[d]["dossier_code"] for d in signed if d] == codes
+    assert [record["document_id"] for record in audit.records] == [d for d in signed if d]
+    assert all(verify_pdf(repo.contents[d], trust_roots=roots).valid for d in signed if d)
+
+
+def test_a_batch_is_signed_only_with_keys_the_caller_may_use(stub: signing_pb2_grpc.SigningStub, jwt_keys: JwtKeys,
+                                                            repo: MemoryRepository, messages: FormMessages) -> None:
+    items = [signing_pb2.SignPdfRequest(render=messages.result(), signer=signer) for signer in ("official", "seal")]
+    batch = stub.SignBatch(signing_pb2.SignBatchRequest(items=items), metadata=jwt_keys.clerk, timeout=60)
+    assert [(r.error_code, r.error_reason) for r in batch.results] == [("PERMISSION_DENIED", "NOT_KEY_HOLDER"),
+                                                                       ("", "")]
+    assert len(repo.records) == 1
+
+
+@pytest.mark.parametrize("size", [0, 101])
+def test_a_batch_holds_one_to_a_hundred_items(size: int, stub: signing_pb2_grpc.SigningStub, jwt_keys: JwtKeys,
+                                              repo: MemoryRepository, messages: FormMessages) -> None:
+    items = [signing_pb2.SignPdfRequest(render=messages.result(), signer="official")] * size
+    with pytest.raises(grpc.RpcError) as caught:
+        stub.SignBatch(signing_pb2.SignBatchRequest(items=items), metadata=jwt_keys.official, timeout=60)
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT  # type: ignore[attr-defined]
+    assert repo.records == {}
