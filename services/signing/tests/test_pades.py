@@ -10,6 +10,7 @@ from cryptography import x509
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
+from signing import stamps
 from signing.keystore import FileKeyStore
 from signing.pades import (
     InvalidPdf,
@@ -168,3 +169,23 @@ def test_signing_an_already_signed_field_is_refused(signed_by_official: bytes, k
 def test_key_store_refuses_a_wrong_passphrase(pki: PkiPaths) -> None:
     with pytest.raises(ValueError):
         FileKeyStore(pki.directory, b"wrong")
+
+
+def test_visible_signatures_show_on_the_last_page_and_stay_valid(document: bytes, keys: FileKeyStore,
+                                                                 roots: list[x509.Certificate]) -> None:
+    at = dt.datetime(2026, 11, 21, 2, 0, tzinfo=dt.UTC)
+    official = sign_pdf(document, signer=keys.signer("official"), field_name="official", reason="", location="",
+                        appearance=stamps.official_appearance("Nguyễn Văn An", "UBND tỉnh Ninh Bình", at))
+    sealed = sign_pdf(official, signer=keys.signer("seal"), field_name="seal", reason="", location="",
+                      appearance=stamps.seal_appearance("UBND tỉnh Ninh Bình"))
+    assert verify_pdf(sealed, trust_roots=roots).valid
+    reader = PdfFileReader(BytesIO(sealed))
+    last_page = reader.root["/Pages"]["/Kids"].raw_get(-1)
+    widgets = {str(s.sig_field["/T"]): s.sig_field for s in reader.embedded_regular_signatures}
+    for name, box in (("official", stamps.OFFICIAL_BOX), ("seal", stamps.SEAL_BOX)):
+        widget = widgets[name]
+        assert [float(v) for v in widget["/Rect"]] == list(box)
+        assert widget.raw_get("/P") == last_page and "/AP" in widget
+    seal_left, official_left, official_right = stamps.SEAL_BOX[0], stamps.OFFICIAL_BOX[0], stamps.OFFICIAL_BOX[2]
+    overlap = stamps.SEAL_BOX[2] - official_left
+    assert seal_left < official_left and 0 < overlap <= (official_right - official_left) / 3

@@ -15,6 +15,7 @@ from motcua.rpc import error_details
 from motcua.v1 import signing_pb2, signing_pb2_grpc
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pypdf import PdfReader
+from signing import stamps
 from signing.authorisation import Authoriser, parse_service_keys
 from signing.keystore import FileKeyStore
 from signing.pades import verify_pdf
@@ -196,3 +197,14 @@ def test_a_batch_holds_one_to_a_hundred_items(size: int, stub: signing_pb2_grpc.
         stub.SignBatch(signing_pb2.SignBatchRequest(items=items), metadata=jwt_keys.official, timeout=60)
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT  # type: ignore[attr-defined]
     assert repo.records == {}
+
+
+@pytest.mark.parametrize(("signer", "box"), [("official", stamps.OFFICIAL_BOX), ("seal", stamps.SEAL_BOX)])
+def test_a_visible_signature_is_asked_for_per_request(signer: str, box: tuple[float, ...], sign: Sign,
+                                                      repo: MemoryRepository, messages: FormMessages) -> None:
+    response = sign(render=messages.result(), signer=signer, visible=True)
+    [embedded] = PdfFileReader(BytesIO(repo.contents[response.document_id])).embedded_regular_signatures
+    assert [float(v) for v in embedded.sig_field["/Rect"]] == list(box)
+    hidden = sign(render=messages.result(), signer=signer)
+    [embedded] = PdfFileReader(BytesIO(repo.contents[hidden.document_id])).embedded_regular_signatures
+    assert [float(v) for v in embedded.sig_field["/Rect"]] == [0, 0, 0, 0]

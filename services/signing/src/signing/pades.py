@@ -9,23 +9,27 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import tempfile
 import threading
 import urllib.request
 from collections.abc import Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from asn1crypto import tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from pyhanko.pdf_utils.content import ImportedPdfPage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate, AdESSubIndic
 from pyhanko.sign.diff_analysis import ModificationLevel
-from pyhanko.sign.fields import SigSeedSubFilter
+from pyhanko.sign.fields import SigFieldSpec, SigSeedSubFilter
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner, Signer
 from pyhanko.sign.timestamps import TimeStamper
@@ -37,7 +41,10 @@ from pyhanko.sign.validation import (
 )
 from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
+
+from signing.stamps import Appearance
 
 DIGEST_ALGORITHM = "sha256"
 # pyHanko builds each CMS from the signer's asn1crypto certificate objects, which cache their encoding lazily
@@ -165,9 +172,9 @@ class HttpTimeStamper(TimeStamper):
 
 
 def sign_pdf(pdf: bytes, *, signer: Signer, field_name: str, reason: str, location: str,
-             timestamper: TimeStamper | None = None) -> bytes:
+             timestamper: TimeStamper | None = None, appearance: Appearance | None = None) -> bytes:
     """Add a PAdES signature (ETSI.CAdES.detached, SHA-256) as an incremental update: B-B, or B-T when a
-    time-stamping authority adds an RFC 3161 signature timestamp."""
+    time-stamping authority adds an RFC 3161 signature timestamp; visible on the last page with an appearance."""
     writer = _incremental_writer(pdf)
     metadata = PdfSignatureMetadata(
         field_name=field_name,
@@ -177,9 +184,25 @@ def sign_pdf(pdf: bytes, *, signer: Signer, field_name: str, reason: str, locati
         subfilter=SigSeedSubFilter.PADES,
     )
     output = BytesIO()
+    with ExitStack() as scope:
+        visible: dict[str, Any] = {}
+        if appearance is not None:
+            # pyHanko imports a page only from a file: the appearance lives in one for this signature.
+            page = scope.enter_context(tempfile.NamedTemporaryFile(suffix=".pdf"))
+            page.write(appearance.pdf)
+            page.flush()
+            visible = {"stamp_style": StaticStampStyle(background=ImportedPdfPage(page.name), border_width=0),
+                       "new_field_spec": SigFieldSpec(field_name, on_page=-1, box=appearance.box)}
+        _sign(writer, output, metadata, signer, timestamper, visible)
+    return output.getvalue()
+
+
+def _sign(writer: IncrementalPdfFileWriter, output: BytesIO, metadata: PdfSignatureMetadata, signer: Signer,
+          timestamper: TimeStamper | None, visible: dict[str, Any]) -> None:
+    field_name = metadata.field_name
     try:
         with _SIGNING:
-            PdfSigner(metadata, signer=signer, timestamper=timestamper).sign_pdf(
+            PdfSigner(metadata, signer=signer, timestamper=timestamper, **visible).sign_pdf(
                 writer, output=output, bytes_reserved=_reservation(signer, timestamped=timestamper is not None))
     except PdfError as error:
         raise InvalidPdf(str(error)) from error
@@ -187,7 +210,6 @@ def sign_pdf(pdf: bytes, *, signer: Signer, field_name: str, reason: str, locati
         raise TimestampUnavailable(str(error)) from error
     except SigningError as error:
         raise ValueError(f"cannot sign field {field_name!r}: {error}") from error
-    return output.getvalue()
 
 
 def _reservation(signer: Signer, *, timestamped: bool) -> int | None:

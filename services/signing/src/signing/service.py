@@ -19,9 +19,9 @@ from motcua.v1 import events_pb2
 from pyhanko.sign.signers import Signer
 from pyhanko.sign.timestamps import TimeStamper
 
-from signing import errors, forms, metrics, pades
+from signing import errors, forms, metrics, pades, stamps
 from signing.authorisation import Authoriser
-from signing.keystore import OFFICIAL, KeyStore, UnknownSigner
+from signing.keystore import OFFICIAL, SEAL, KeyStore, UnknownSigner
 from signing.repository import Repository
 
 DOCUMENT_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -64,7 +64,7 @@ class SigningService:
 
     def sign(self, principal: Principal, *, pdf: bytes | None = None, document_id: str = "",
              form: forms.Form | None = None, signer: str, reason: str, location: str,
-             dossier_code: str = "", origin: str = "") -> dict[str, Any]:
+             dossier_code: str = "", origin: str = "", visible: bool = False) -> dict[str, Any]:
         """Sign a given PDF, a stored document or a freshly rendered form for `principal`; store and announce it."""
         signer = signer or OFFICIAL
         try:
@@ -91,7 +91,8 @@ class SigningService:
         try:
             signed = pades.sign_pdf(content, signer=key, field_name=f"Sig-{signer}-{new_id[:8]}",
                                     reason=reason or DEFAULT_REASON, location=location or "",
-                                    timestamper=self.timestamper)
+                                    timestamper=self.timestamper,
+                                    appearance=self._appearance(signer, key) if visible else None)
         except pades.InvalidPdf as error:
             metrics.signatures.labels(signer, "invalid_pdf").inc()
             raise invalid("pdf", "Tệp không phải PDF hợp lệ", f"not a valid PDF: {error}") from None
@@ -99,6 +100,14 @@ class SigningService:
             metrics.signatures.labels(signer, "timestamp_unavailable").inc()
             raise errors.timestamp_unavailable(str(error)) from None
         return self._store(new_id, signed, key, dossier_code, signer, principal, origin)
+
+    def _appearance(self, name: str, key: Signer) -> stamps.Appearance:
+        """The seal's red stamp for the organisation's key, the signer's box for a personal one."""
+        subject = key.signing_cert.subject.native
+        organisation = str(subject.get("organization_name", ""))
+        if name == SEAL:
+            return stamps.seal_appearance(organisation)
+        return stamps.official_appearance(str(subject.get("common_name", "")), organisation, self.clock())
 
     def _check_usable(self, name: str, key: Signer) -> None:
         """Refuse a signer whose certificate is expired, not yet valid or revoked."""

@@ -58,7 +58,7 @@ class SigningServicer(signing_pb2_grpc.SigningServicer):
                                    document_id=request.document_id if source == "document_id" else "",
                                    form=form_from_request(request), signer=request.signer, reason=request.reason,
                                    location=request.location, dossier_code=request.dossier_code,
-                                   origin=origin)
+                                   origin=origin, visible=request.visible)
         return signing_pb2.SignPdfResponse(document_id=record["_id"], sha256=record["sha256"],
                                            signer_subject=record["signer_subject"],
                                            signed_at=timestamp(record["signed_at"]))
