@@ -20,7 +20,7 @@ PREFIX = "bench"
 # Below the kernel's ephemeral range (32768-60999), so no outgoing connection can hold one of them.
 PORTS = Ports(
     kafka=25092, controller=25093, kafka_sasl=25094, mongo=25017, mongo_debug=25088, smtp=2527, zns=2532,
-    sms=2533, smpp=25775,
+    sms=2533, smpp=25775, pki=25780,
     http={"intake": 25081, "routing": 25082, "signing": 25083, "notification": 25084, "feedback": 25085},
     grpc={"intake": 25051, "routing": 25052, "signing": 25053, "notification": 25054, "feedback": 25055},
 )

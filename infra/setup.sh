@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the local stack and the tests need, into .venv/ and .cache/ (both ignored by git).
 # Idempotent: each step leaves a stamp holding the hash of its inputs and is skipped while they are unchanged.
-# Usage: infra/setup.sh [venv|proto|kafka|ferretdb|helm|keys|all]
+# Usage: infra/setup.sh [venv|proto|kafka|ferretdb|helm|softhsm|keys|all]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -16,8 +16,8 @@ mkdir -p "$STAMPS" "$CACHE/bin"
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 fresh() {  # fresh NAME INPUT...: true when the stamp matches the inputs' hash
   local want; want=$(cat "${@:2}" 2>/dev/null | sha256sum | cut -d' ' -f1)
-  [ -f "$STAMPS/$1" ] && [ "$(cat "$STAMPS/$1")" = "$want" ] && return 0
-  echo "$want" > "$STAMPS/$1.want"; return 1
+  echo "$want" > "$STAMPS/$1.want"  # also when the stamp matches but the product is missing
+  [ -f "$STAMPS/$1" ] && [ "$(cat "$STAMPS/$1")" = "$want" ]
 }
 stamp() { mv "$STAMPS/$1.want" "$STAMPS/$1"; }
 need() { command -v "$1" >/dev/null || { echo "setup: '$1' is needed ($2)" >&2; exit 1; }; }
@@ -78,10 +78,30 @@ helm() {
   stamp helm
 }
 
+softhsm() {
+  local dir=$CACHE/softhsm
+  if fresh softhsm infra/versions.env && [ -e "$dir/libsofthsm2.so" ]; then return; fi
+  say "SoftHSM2 $SOFTHSM_VERSION (Debian packages unpacked into .cache/softhsm)"
+  need apt-get "apt, to download SoftHSM2's Debian packages"; need dpkg-deb "dpkg-deb, to unpack them"
+  rm -rf "$dir" "$CACHE/softhsm-debs" && mkdir -p "$CACHE/softhsm-debs"
+  (cd "$CACHE/softhsm-debs" && apt-get download -q "softhsm2=$SOFTHSM_VERSION" "softhsm2-common=$SOFTHSM_VERSION" \
+    "libsofthsm2=$SOFTHSM_VERSION") || { echo "setup: apt-get download failed (apt-get update first?)" >&2; exit 1; }
+  for deb in "$CACHE"/softhsm-debs/*.deb; do dpkg-deb -x "$deb" "$dir"; done
+  local missing; missing=$(ldd "$dir"/usr/bin/softhsm2-util "$dir"/usr/lib/*/softhsm/libsofthsm2.so | grep "not found" || true)
+  [ -z "$missing" ] || { echo "setup: SoftHSM2 needs shared libraries this system lacks: $missing" >&2; exit 1; }
+  (cd "$dir" && ln -sf usr/lib/*/softhsm/libsofthsm2.so libsofthsm2.so)  # one path on every architecture
+  stamp softhsm
+}
+
 keys() {
-  say "Development JWT keys (.data/keys) and local PKI (.data/pki)"
+  say "Development JWT keys (.data/keys), local PKI (.data/pki) and SoftHSM2 token (.data/softhsm)"
   "$VENV/bin/python" -m motcua.devtoken --keys .data/keys --keygen >/dev/null
+  for caller in intake routing; do  # the tokens these services show signing (docs/signing.md, Authorisation)
+    "$VENV/bin/python" -m motcua.devtoken --keys .data/keys --role service --sub "$caller" --agency "" \
+      --ttl 31536000 > ".data/keys/service-$caller.jwt"
+  done
   "$VENV/bin/python" -m signing.pki --dir .data/pki >/dev/null
+  "$VENV/bin/python" -m signing.hsm --state .data/softhsm --pki .data/pki --softhsm "$CACHE/softhsm" >/dev/null
 }
 
 case "${1:-all}" in
@@ -90,7 +110,8 @@ case "${1:-all}" in
   kafka) kafka ;;
   ferretdb) ferretdb ;;
   helm) helm ;;
-  keys) venv; proto; keys ;;
-  all) venv; proto; kafka; ferretdb; helm; keys ;;
-  *) echo "usage: $0 [venv|proto|kafka|ferretdb|helm|keys|all]" >&2; exit 2 ;;
+  softhsm) softhsm ;;
+  keys) venv; proto; softhsm; keys ;;
+  all) venv; proto; kafka; ferretdb; helm; softhsm; keys ;;
+  *) echo "usage: $0 [venv|proto|kafka|ferretdb|helm|softhsm|keys|all]" >&2; exit 2 ;;
 esac

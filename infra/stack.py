@@ -53,6 +53,7 @@ class Ports:
     zns: int = 2530
     sms: int = 2531
     smpp: int = 2775
+    pki: int = 9780
     http: dict[str, int] = field(default_factory=lambda: {
         "intake": 8081, "routing": 8082, "signing": 8083, "notification": 8084, "feedback": 8085})
     grpc: dict[str, int] = field(default_factory=lambda: {
@@ -61,7 +62,7 @@ class Ports:
     def all(self) -> list[int]:
         """Every port of the layout."""
         return [self.kafka, self.controller, self.kafka_sasl, self.mongo, self.mongo_debug, self.smtp, self.zns,
-                self.sms, self.smpp, *self.http.values(), *self.grpc.values()]
+                self.sms, self.smpp, self.pki, *self.http.values(), *self.grpc.values()]
 
     def in_use(self) -> list[int]:
         """The ports of the layout that something already listens on (a stack that was not stopped?)."""
@@ -72,7 +73,7 @@ class Ports:
         return Ports(kafka=self.kafka + offset, controller=self.controller + offset,
                      kafka_sasl=self.kafka_sasl + offset, mongo=self.mongo + offset,
                      mongo_debug=self.mongo_debug + offset, smtp=self.smtp + offset, zns=self.zns + offset,
-                     sms=self.sms + offset, smpp=self.smpp + offset,
+                     sms=self.sms + offset, smpp=self.smpp + offset, pki=self.pki + offset,
                      http={name: port + offset for name, port in self.http.items()},
                      grpc={name: port + offset for name, port in self.grpc.items()})
 
@@ -148,6 +149,7 @@ class Stack:
         self.start_gateway("zns", self.zns_dir, self.ports.zns, ZNS_ACCESS_TOKEN, "zalo")
         self.start_gateway("sms", self.sms_dir, self.ports.sms, SMS_API_KEY, "gateway")
         self.start_smpp()
+        self.start_pki()
         sys.path.insert(0, str(ROOT / "libs"))
         from motcua.kafka import ensure_topics
 
@@ -206,6 +208,12 @@ class Stack:
                                          "--password", SMPP_PASSWORD])
         wait_for(lambda: port_open(self.ports.smpp), "SMPP sink", 30, proc, log)
 
+    def start_pki(self) -> None:
+        """The local PKI's CRL and time-stamping authority (signing.pki_server), from the PKI `make setup` made."""
+        proc, log = self._spawn("pki", [str(ROOT / ".venv/bin/python"), "-m", "signing.pki_server",
+                                        "--dir", str(ROOT / ".data/pki"), "--port", str(self.ports.pki)])
+        wait_for(lambda: http_ok(f"http://127.0.0.1:{self.ports.pki}/health"), "PKI server", 30, proc, log)
+
     def start_gateway(self, api: str, directory: Path, port: int, secret: str, provider: str) -> None:
         receipts = f"http://127.0.0.1:{self.ports.http['notification']}/api/v1/callbacks/{provider}"
         proc, log = self._spawn(api, [sys.executable, str(ROOT / "infra/gateway_sink.py"), "--api", api,
@@ -220,6 +228,8 @@ class Stack:
             "MOTCUA_TOPIC_PREFIX": self.prefix, "MOTCUA_DATABASE_PREFIX": self.prefix,
             "MOTCUA_JWT_PUBLIC_KEY": str(ROOT / ".data/keys/jwt-public.pem"),
             "MOTCUA_SIGNING_PKI_DIR": str(ROOT / ".data/pki"),
+            "MOTCUA_SIGNING_PKCS11_MODULE": str(ROOT / ".cache/softhsm/libsofthsm2.so"),
+            "MOTCUA_SIGNING_PKCS11_PIN": "motcua-dev-pin", "MOTCUA_SIGNING_TSA_URL": f"http://127.0.0.1:{p.pki}/tsa", "SOFTHSM2_CONF": str(ROOT / ".data/softhsm/softhsm2.conf"),
             "MOTCUA_SIGNING_ADDR": f"127.0.0.1:{p.grpc['signing']}",
             "MOTCUA_SIGNING_PUBLIC_URL": f"http://127.0.0.1:{p.http['signing']}",
             "MOTCUA_SMTP_HOST": "127.0.0.1", "MOTCUA_SMTP_PORT": str(p.smtp),
@@ -230,6 +240,8 @@ class Stack:
             # The local sinks wake nobody at night: messages go at any hour (tests of quiet hours set their own).
             "MOTCUA_NOTIFICATION_QUIET_HOURS": "none",
             "MOTCUA_NOTIFICATION_CALLBACK_SECRETS": ",".join(f"{name}={key}" for name, key in CALLBACK_SECRETS.items()),
+            **({"MOTCUA_SIGNING_CREDENTIALS_FILE": str(ROOT / f".data/keys/service-{name}.jwt")}
+               if name in ("intake", "routing") else {}),
             **{f"MOTCUA_{s.upper()}_HTTP_PORT": str(port) for s, port in p.http.items()},
             **{f"MOTCUA_{s.upper()}_GRPC_PORT": str(port) for s, port in p.grpc.items()},
         }

@@ -26,7 +26,7 @@ from stack import Ports, Stack
 # MOTCUA_TEST_STACK (0-9) moves them all by ten times its value, so that checkouts can run their tests at once.
 TEST_PORTS = Ports(
     kafka=29092, controller=29093, kafka_sasl=29094, mongo=28017, mongo_debug=28088, smtp=2600, zns=2700,
-    sms=2800, smpp=2900,
+    sms=2800, smpp=2900, pki=3000,
     http={"intake": 18081, "routing": 18082, "signing": 18083, "notification": 18084, "feedback": 18085},
     grpc={"intake": 19051, "routing": 19052, "signing": 19053, "notification": 19054, "feedback": 19055},
 )

@@ -12,7 +12,7 @@ from motcua.errors import Forbidden, Unauthenticated
 
 ISSUER = "motcua"
 AUDIENCE = "motcua"
-ROLES = ("citizen", "clerk", "officer", "leader", "admin", "seal_clerk")
+ROLES = ("citizen", "clerk", "officer", "leader", "admin", "seal_clerk", "service")
 
 
 @dataclass(frozen=True)

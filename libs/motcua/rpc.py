@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from collections import namedtuple
 from collections.abc import Callable, Iterable
 from concurrent import futures
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -139,13 +142,49 @@ def error_details(error: grpc.RpcError) -> dict[str, Any]:
     return found
 
 
-def channel(address: str) -> grpc.Channel:
-    """A client channel to a peer service, with the same message size limits as the servers."""
-    return grpc.insecure_channel(
+def channel(address: str, *, token_file: Path | None = None) -> grpc.Channel:
+    """A client channel to a peer service, with the same message size limits as the servers.
+
+    With `token_file`, every call carries `authorization: Bearer <the file's content>`: the calling service's
+    own token, which whoever issues it (the identity provider, a sidecar) may renew in place.
+    """
+    insecure = grpc.insecure_channel(
         address,
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
         ],
     )
+    return insecure if token_file is None else grpc.intercept_channel(insecure, _BearerToken(token_file))
+
+
+class _CallDetails(
+    namedtuple("_CallDetails", ("method", "timeout", "metadata", "credentials", "wait_for_ready", "compression")),
+    grpc.ClientCallDetails,
+):
+    """Call details with metadata replaced (grpc.ClientCallDetails has no constructor of its own)."""
+
+
+class _BearerToken(grpc.UnaryUnaryClientInterceptor):
+    """Adds the service's bearer token to each unary call, reading the file again when it changes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._stamp: tuple[int, int] | None = None
+        self._header = ""
+
+    def header(self) -> str:
+        status = self.path.stat()
+        stamp = (status.st_mtime_ns, status.st_size)
+        with self._lock:
+            if stamp != self._stamp:
+                self._header, self._stamp = f"Bearer {self.path.read_text(encoding='utf-8').strip()}", stamp
+            return self._header
+
+    def intercept_unary_unary(self, continuation: Callable[..., Any], details: grpc.ClientCallDetails,
+                              request: Any) -> Any:
+        metadata = [*(details.metadata or ()), ("authorization", self.header())]
+        return continuation(_CallDetails(details.method, details.timeout, metadata, details.credentials,
+                                         details.wait_for_ready, details.compression), request)
 

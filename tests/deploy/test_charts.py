@@ -36,10 +36,12 @@ def test_every_service_chart_has_the_same_global_defaults():
 def test_the_shared_part_of_a_service_schema_is_the_same_everywhere(service):
     reference, mine = schema("intake"), schema(service)
     own = {"intake": {"maxAttachmentBytes", "maxRequestBytes", "publicUrl", "signingPublicUrl", "loadSeed",
-                      "signingAddr", "signingTimeoutSeconds"},
-           "routing": {"signingAddr", "signingTimeoutSeconds", "agencyName"},
-           "signing": {"publicUrl", "pki"}, "notification": {"channels", "retry", "sms", "smpp", "zns", "smtp", "ratingUrl", "quietHours", "rateLimits",
-                            "callbacks"}, "feedback": set()}
+                      "signingAddr", "signingTimeoutSeconds", "signingCredentialsSecret"},
+           "routing": {"signingAddr", "signingTimeoutSeconds", "agencyName", "signingCredentialsSecret"},
+           "signing": {"publicUrl", "pki", "keyStore", "serviceKeys", "tsaUrl"},
+           "notification": {"channels", "retry", "sms", "smpp", "zns", "smtp", "ratingUrl", "quietHours",
+                            "rateLimits", "callbacks"},
+           "feedback": set()}
     shared = set(reference["properties"]) - own["intake"]
     if service == "signing":
         shared.discard("worker")

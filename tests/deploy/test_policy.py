@@ -187,7 +187,8 @@ def test_the_config_maps_carry_exactly_the_settings_the_services_read(rendered):
                    "MOTCUA_INTAKE_LOAD_SEED", "MOTCUA_SIGNING_ADDR", "MOTCUA_SIGNING_TIMEOUT_SECONDS",
                    "MOTCUA_SIGNING_PUBLIC_URL"},
         "routing": {"MOTCUA_SIGNING_ADDR", "MOTCUA_SIGNING_TIMEOUT_SECONDS", "MOTCUA_AGENCY_NAME"},
-        "signing": {"MOTCUA_SIGNING_PKI_DIR", "MOTCUA_SIGNING_PUBLIC_URL"},
+        "signing": {"MOTCUA_SIGNING_PKI_DIR", "MOTCUA_SIGNING_PUBLIC_URL", "MOTCUA_SIGNING_KEY_STORE",
+                    "MOTCUA_SIGNING_PKCS11_MODULE", "MOTCUA_SIGNING_PKCS11_LABEL", "MOTCUA_SIGNING_SERVICE_KEYS"},
         "notification": {"MOTCUA_NOTIFICATION_CHANNELS", "MOTCUA_NOTIFICATION_RETRY_ATTEMPTS",
                          "MOTCUA_NOTIFICATION_RETRY_FIRST_MS", "MOTCUA_NOTIFICATION_RETRY_MAX_MS",
                          "MOTCUA_NOTIFICATION_LEASE_SECONDS", "MOTCUA_NOTIFICATION_RATING_URL", "MOTCUA_NOTIFICATION_QUIET_HOURS",
@@ -271,6 +272,9 @@ def test_the_topic_job_runs_before_install_and_upgrade(rendered):
     ({"notification__channels": "{zns}", "notification__zns__existingSecret": "motcua-zns"}, "zns.templateIds needs"),
     ({"notification__channels": "{sms,fax}"}, "/channels/1"),
     ({"global__kafka__tls__clientSecret": "motcua-user"}, "global.kafka.tls.enabled is false"),
+    ({"signing__keyStore__type": "jks"}, "/keyStore/type"),
+    ({"signing__serviceKeys": "intake=seal"}, "/serviceKeys"),
+    ({"signing__keyStore__pkcs11__module": "libpkcs11.so"}, "/keyStore/pkcs11/module"),
 ])
 def test_bad_values_are_refused_with_a_message_that_names_them(template, setting, message):
     with pytest.raises(RenderError) as refused:

@@ -11,6 +11,20 @@ env:
   MOTCUA_SIGNING_PUBLIC_URL: {{ .Values.signingPublicUrl | quote }}
   MOTCUA_SIGNING_ADDR: {{ .Values.signingAddr | quote }}
   MOTCUA_SIGNING_TIMEOUT_SECONDS: {{ .Values.signingTimeoutSeconds | int | quote }}
+  {{- if .Values.signingCredentialsSecret }}
+  MOTCUA_SIGNING_CREDENTIALS_FILE: /etc/motcua/signing-credentials/token
+  {{- end }}
 egress:
   {{- include "motcua-lib.peerEgress" .Values.signingAddr | nindent 2 }}
+{{- with .Values.signingCredentialsSecret }}
+volumes:
+  - name: signing-credentials
+    secret:
+      secretName: {{ . }}
+      defaultMode: 288
+volumeMounts:
+  - name: signing-credentials
+    mountPath: /etc/motcua/signing-credentials
+    readOnly: true
+{{- end }}
 {{- end -}}

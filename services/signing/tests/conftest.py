@@ -3,16 +3,38 @@
 from __future__ import annotations
 
 import datetime as dt
+import socket
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 from cryptography import x509
+from motcua import devtoken
+from motcua.auth import TokenVerifier
 from motcua.events import timestamp
-from motcua.v1 import common_pb2, signing_pb2
-from signing.pades import FileKeyStore, load_trust_roots
-from signing.pki import PkiPaths, provision_local_pki
+from motcua.rpc import build_server
+from motcua.v1 import common_pb2, signing_pb2, signing_pb2_grpc
+from signing import forms
+from signing.forms import FormHeader, ResultDocument
+from signing.hsm import (
+    SOFTHSM_MODULE,
+    init_softhsm_token,
+    provision_signers,
+    softhsm_config,
+)
+from signing.keystore import FileKeyStore, Pkcs11KeyStore
+from signing.pades import load_trust_roots
+from signing.pki import OFFICIAL_ID, PkiPaths, provision_local_pki
+from signing.revocation import CrlFile
+from signing.servicer import SigningServicer
 
+ROOT = Path(__file__).resolve().parents[3]
 PASSPHRASE = "test-passphrase"
+TOKEN_LABEL = "motcua-test"
+TOKEN_PIN = "test-pin-1234"
 CODE = "000.00.12.H56-260217-0007"
 RECEIVED_AT = dt.datetime(2026, 2, 17, 1, 30, tzinfo=dt.UTC)
 
@@ -30,6 +52,20 @@ def keys(pki: PkiPaths) -> FileKeyStore:
 @pytest.fixture(scope="session")
 def roots(pki: PkiPaths) -> list[x509.Certificate]:
     return load_trust_roots(pki.root_cert)
+
+
+@pytest.fixture(scope="session")
+def document() -> bytes:
+    decided_at = dt.datetime(2026, 2, 17, 14, 30)
+    result = ResultDocument(
+        header=FormHeader(agency_name="UBND tỉnh Ninh Bình", issued_at=decided_at),
+        dossier_code="000.00.12.H56-260217-0007",
+        procedure_name="Đăng ký khai sinh",
+        applicant_name="Trần Thị Bích Ngọc",
+        agency_name="UBND tỉnh Ninh Bình",
+        decided_at=decided_at,
+    )
+    return forms.render(result, verify_url="https://motcua.example.vn/xac-thuc/000.00.12.H56-260217-0007")
 
 
 def _at(days: float = 0.0, hours: float = 0.0) -> Any:
@@ -121,3 +157,119 @@ class FormMessages:
 @pytest.fixture(scope="session")
 def messages() -> type[FormMessages]:
     return FormMessages
+
+
+@dataclass(frozen=True)
+class Token:
+    """A provisioned SoftHSM2 token: where its PKCS#11 module is, its label and PIN, the signers' certificates."""
+
+    module: Path
+    label: str
+    pin: str
+    certificates: dict[str, x509.Certificate]
+
+
+@pytest.fixture(scope="session")
+def token(pki: PkiPaths, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Token]:
+    """A SoftHSM2 token of its own for the test session, from the packages `make setup` unpacked."""
+    unpacked = ROOT / ".cache" / "softhsm"
+    conf = softhsm_config(tmp_path_factory.mktemp("softhsm"))
+    init_softhsm_token(unpacked, conf, label=TOKEN_LABEL, pin=TOKEN_PIN, so_pin=TOKEN_PIN)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOFTHSM2_CONF", str(conf))  # read by SoftHSM when this process first loads the module
+        module = unpacked / SOFTHSM_MODULE
+        yield Token(module, TOKEN_LABEL, TOKEN_PIN, provision_signers(module, TOKEN_LABEL, TOKEN_PIN, pki, PASSPHRASE))
+
+
+@pytest.fixture(scope="session")
+def hsm_keys(token: Token) -> Iterator[Pkcs11KeyStore]:
+    store = Pkcs11KeyStore(token.module, token.label, token.pin)
+    yield store
+    store.close()
+
+
+@dataclass(frozen=True)
+class JwtKeys:
+    """A key pair standing in for the identity provider, and the callers' gRPC metadata it signs."""
+
+    private: bytes
+    verifier: TokenVerifier
+
+    def metadata(self, sub: str, *roles: str) -> list[tuple[str, str]]:
+        return [("authorization", f"Bearer {devtoken.token(self.private, sub=sub, roles=list(roles))}")]
+
+    @property
+    def official(self) -> list[tuple[str, str]]:
+        """The holder of the official's certificate: a leader whose subject is the id in its UID."""
+        return self.metadata(OFFICIAL_ID, "leader")
+
+    @property
+    def clerk(self) -> list[tuple[str, str]]:
+        """A clerk (văn thư) who applies the organisation's seal."""
+        return self.metadata("van-thu-1", "seal_clerk")
+
+
+@pytest.fixture(scope="session")
+def jwt_keys(tmp_path_factory: pytest.TempPathFactory) -> JwtKeys:
+    private, public = devtoken.keygen(tmp_path_factory.mktemp("jwt"))
+    return JwtKeys(private.read_bytes(), TokenVerifier.from_file(public))
+
+
+class MemoryRepository:
+    """Signed documents kept in memory, for the tests that exercise the service and its gRPC edge."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, dict[str, Any]] = {}
+        self.contents: dict[str, bytes] = {}
+
+    def save_document(self, record: dict[str, Any], content: bytes) -> None:
+        self.records[record["_id"]] = record
+        self.contents[record["_id"]] = content
+
+    def get_document(self, document_id: str) -> dict[str, Any] | None:
+        return self.records.get(document_id)
+
+    def get_content(self, record: dict[str, Any]) -> bytes:
+        return self.contents[record["_id"]]
+
+
+class AuditRecords:
+    """The audit port kept in memory: the records appended, in order."""
+
+    def __init__(self) -> None:
+        self.records: list[dict[str, Any]] = []
+
+    def append(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        self.records.append(dict(record))
+        return dict(record)
+
+
+@pytest.fixture
+def audit() -> AuditRecords:
+    return AuditRecords()
+
+
+@pytest.fixture
+def repo() -> MemoryRepository:
+    return MemoryRepository()
+
+
+def crl_of(pki: PkiPaths) -> CrlFile:
+    return CrlFile(pki.crl, x509.load_pem_x509_certificate(pki.agency_ca_cert.read_bytes()))
+
+
+@contextmanager
+def serving(servicer: SigningServicer) -> Iterator[str]:
+    """Serve `servicer` with the platform's gRPC server on a free local port; yield its address."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server, _ = build_server(
+        service="signing", port=port, bind_host="127.0.0.1",
+        register=[lambda s: signing_pb2_grpc.add_SigningServicer_to_server(servicer, s)],
+        service_names=[signing_pb2.DESCRIPTOR.services_by_name["Signing"].full_name])
+    server.start()
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        server.stop(None)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from prometheus_client import REGISTRY
 from signing import metrics
-from signing.pades import FileKeyStore
+from signing.keystore import FileKeyStore
 from signing.pki import PkiPaths
 
 

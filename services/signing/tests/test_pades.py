@@ -10,12 +10,10 @@ from cryptography import x509
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
-from signing import forms
-from signing.forms import FormHeader, ResultDocument
+from signing import stamps
+from signing.keystore import FileKeyStore
 from signing.pades import (
-    FileKeyStore,
     InvalidPdf,
-    UnknownSigner,
     Verification,
     load_trust_roots,
     sign_pdf,
@@ -24,20 +22,6 @@ from signing.pades import (
 from signing.pki import PkiPaths, provision_local_pki
 
 PASSPHRASE = "test-passphrase"
-
-
-@pytest.fixture(scope="module")
-def document() -> bytes:
-    decided_at = dt.datetime(2026, 2, 17, 14, 30)
-    result = ResultDocument(
-        header=FormHeader(agency_name="UBND tỉnh Ninh Bình", issued_at=decided_at),
-        dossier_code="000.00.12.H56-260217-0007",
-        procedure_name="Đăng ký khai sinh",
-        applicant_name="Trần Thị Bích Ngọc",
-        agency_name="UBND tỉnh Ninh Bình",
-        decided_at=decided_at,
-    )
-    return forms.render(result, verify_url="https://motcua.example.vn/xac-thuc/000.00.12.H56-260217-0007")
 
 
 @pytest.fixture(scope="module")
@@ -182,13 +166,26 @@ def test_signing_an_already_signed_field_is_refused(signed_by_official: bytes, k
         sign_official(signed_by_official, keys)
 
 
-def test_key_store_keeps_its_signers(keys: FileKeyStore) -> None:
-    assert keys.signer("official") is keys.signer("official")
-    assert keys.signer("official") is not keys.signer("seal")
-    with pytest.raises(UnknownSigner):
-        keys.signer("director")
-
-
 def test_key_store_refuses_a_wrong_passphrase(pki: PkiPaths) -> None:
     with pytest.raises(ValueError):
         FileKeyStore(pki.directory, b"wrong")
+
+
+def test_visible_signatures_show_on_the_last_page_and_stay_valid(document: bytes, keys: FileKeyStore,
+                                                                 roots: list[x509.Certificate]) -> None:
+    at = dt.datetime(2026, 11, 21, 2, 0, tzinfo=dt.UTC)
+    official = sign_pdf(document, signer=keys.signer("official"), field_name="official", reason="", location="",
+                        appearance=stamps.official_appearance("Nguyễn Văn An", "UBND tỉnh Ninh Bình", at))
+    sealed = sign_pdf(official, signer=keys.signer("seal"), field_name="seal", reason="", location="",
+                      appearance=stamps.seal_appearance("UBND tỉnh Ninh Bình"))
+    assert verify_pdf(sealed, trust_roots=roots).valid
+    reader = PdfFileReader(BytesIO(sealed))
+    last_page = reader.root["/Pages"]["/Kids"].raw_get(-1)
+    widgets = {str(s.sig_field["/T"]): s.sig_field for s in reader.embedded_regular_signatures}
+    for name, box in (("official", stamps.OFFICIAL_BOX), ("seal", stamps.SEAL_BOX)):
+        widget = widgets[name]
+        assert [float(v) for v in widget["/Rect"]] == list(box)
+        assert widget.raw_get("/P") == last_page and "/AP" in widget
+    seal_left, official_left, official_right = stamps.SEAL_BOX[0], stamps.OFFICIAL_BOX[0], stamps.OFFICIAL_BOX[2]
+    overlap = stamps.SEAL_BOX[2] - official_left
+    assert seal_left < official_left and 0 < overlap <= (official_right - official_left) / 3

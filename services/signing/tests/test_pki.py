@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -16,8 +17,12 @@ from signing.pki import (
     DOCUMENT_SIGNING,
     PASSPHRASE_ENV,
     PkiPaths,
+    issue_signer_certificate,
+    load_agency_ca,
     main,
     provision_local_pki,
+    revoke,
+    seal_subject,
 )
 
 PASSPHRASE = "test-passphrase"
@@ -47,12 +52,48 @@ def test_provisioning_writes_every_file(pki: PkiPaths) -> None:
     assert [path.name for path in pki.files()] == [
         "root.pem",
         "agency-ca.pem",
+        "agency-ca-key.pem",
+        "agency-ca.crl",
+        "tsa.pem",
+        "tsa-key.pem",
         "official.p12",
         "seal.p12",
         "pki.json",
     ]
     assert all(path.is_file() for path in pki.files())
     assert pki.official_p12.stat().st_mode & 0o077 == 0
+    assert pki.agency_ca_key.stat().st_mode & 0o077 == 0
+
+
+def test_agency_ca_key_is_encrypted_and_matches_its_certificate(pki: PkiPaths) -> None:
+    assert b"ENCRYPTED PRIVATE KEY" in pki.agency_ca_key.read_bytes()
+    with pytest.raises((ValueError, TypeError)):
+        load_agency_ca(pki, "wrong")
+    agency_ca = load_agency_ca(pki, PASSPHRASE)
+    assert agency_ca.key.public_key().public_numbers() == agency_ca.cert.public_key().public_numbers()
+
+
+def test_an_external_key_is_certified_by_the_agency_ca(pki: PkiPaths) -> None:
+    agency_ca = load_agency_ca(pki, PASSPHRASE)
+    held_elsewhere = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
+    cert = issue_signer_certificate(agency_ca, seal_subject(AGENCY), held_elsewhere, dt.datetime.now(dt.UTC))
+    cert.verify_directly_issued_by(agency_ca.cert)
+    assert cert.public_key().public_numbers() == held_elsewhere.public_numbers()
+    assert common_name(cert) == AGENCY
+
+
+def test_the_crl_starts_empty_and_lists_what_is_revoked(tmp_path: Path) -> None:
+    paths = provision_local_pki(tmp_path, passphrase=PASSPHRASE)
+    agency_ca = x509.load_pem_x509_certificate(paths.agency_ca_cert.read_bytes())
+    empty = x509.load_der_x509_crl(paths.crl.read_bytes())
+    assert len(list(empty)) == 0 and empty.is_signature_valid(agency_ca.public_key())
+    serial = leaf(paths.official_p12).serial_number
+    revoke(paths, PASSPHRASE, serial)
+    revoke(paths, PASSPHRASE, serial)
+    crl = x509.load_der_x509_crl(paths.crl.read_bytes())
+    assert crl.is_signature_valid(agency_ca.public_key())
+    assert [entry.serial_number for entry in crl] == [serial]
+    assert crl.get_revoked_certificate_by_serial_number(leaf(paths.seal_p12).serial_number) is None
 
 
 def test_chain_runs_from_signers_through_agency_ca_to_root(pki: PkiPaths) -> None:
@@ -121,7 +162,7 @@ def test_manifest_describes_the_certificates(pki: PkiPaths) -> None:
     assert manifest["official"]["serial"] == format(official.serial_number, "x")
     assert "CN=Nguyễn Văn An" in manifest["official"]["subject"]
     assert manifest["official"]["not_after"] == official.not_valid_after_utc.isoformat()
-    assert set(manifest) == {"root", "agency_ca", "official", "seal"}
+    assert set(manifest) == {"root", "agency_ca", "official", "seal", "tsa"}
 
 
 def test_provisioning_twice_keeps_the_existing_pki(tmp_path: Path) -> None:
@@ -155,3 +196,14 @@ def test_cli_takes_the_passphrase_from_the_environment(
     assert main(["--dir", str(tmp_path)]) == 0
     assert load_bundle(tmp_path / "official.p12", "from-env").key is not None
     assert str(tmp_path / "pki.json") in capsys.readouterr().out
+
+
+def test_cli_revokes_a_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                              capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv(PASSPHRASE_ENV, PASSPHRASE)
+    assert main(["--dir", str(tmp_path)]) == 0
+    serial = leaf(tmp_path / "official.p12").serial_number
+    assert main(["--dir", str(tmp_path), "--revoke", format(serial, "x")]) == 0
+    crl = x509.load_der_x509_crl((tmp_path / "agency-ca.crl").read_bytes())
+    assert crl.get_revoked_certificate_by_serial_number(serial) is not None
+    assert "1 revoked" in capsys.readouterr().out

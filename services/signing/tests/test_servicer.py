@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from io import BytesIO
 from typing import Any
 
@@ -12,17 +11,22 @@ import grpc
 import pytest
 from cryptography import x509
 from google.protobuf.message import Message
-from motcua.errors import InvalidInput
-from motcua.rpc import build_server, error_details
+from motcua.rpc import error_details
 from motcua.v1 import signing_pb2, signing_pb2_grpc
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pypdf import PdfReader
-from signing.pades import FileKeyStore, verify_pdf
+from signing import stamps
+from signing.authorisation import Authoriser, parse_service_keys
+from signing.keystore import FileKeyStore
+from signing.pades import verify_pdf
+from signing.pki import PkiPaths
 from signing.service import SigningService
 from signing.servicer import SigningServicer
 
+from .conftest import AuditRecords, JwtKeys, MemoryRepository, crl_of, serving
+
 FormMessages = Any
-NOW = dt.datetime(2026, 2, 17, 2, 0, tzinfo=dt.UTC)
+NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)  # the signers' certificates must be valid then
 PUBLIC_URL = "https://motcua.example.vn"
 DEFAULT_REASONS = {
     "render": "Phê duyệt kết quả giải quyết hồ sơ",
@@ -34,46 +38,35 @@ DEFAULT_REASONS = {
 }
 
 
-class FakeRepository:
-    def __init__(self) -> None:
-        self.records: dict[str, dict[str, Any]] = {}
-        self.contents: dict[str, bytes] = {}
-
-    def save_document(self, record: dict[str, Any], content: bytes) -> None:
-        self.records[record["_id"]] = record
-        self.contents[record["_id"]] = content
-
-    def get_document(self, document_id: str) -> dict[str, Any] | None:
-        return self.records.get(document_id)
-
-    def get_content(self, record: dict[str, Any]) -> bytes:
-        return self.contents[record["_id"]]
-
-
-@pytest.fixture
-def repo() -> FakeRepository:
-    return FakeRepository()
-
-
 @pytest.fixture
 def kicks() -> list[tuple[str, Any]]:
     return []
 
 
 @pytest.fixture
-def servicer(repo: FakeRepository, kicks: list[tuple[str, Any]], keys: FileKeyStore,
-             roots: list[x509.Certificate]) -> SigningServicer:
+def servicer(audit: AuditRecords, repo: MemoryRepository, kicks: list[tuple[str, Any]], keys: FileKeyStore,
+             pki: PkiPaths, roots: list[x509.Certificate], jwt_keys: JwtKeys) -> SigningServicer:
     service = SigningService(repo=repo, kick=lambda collection, key: kicks.append((collection, key)),  # type: ignore[arg-type]
-                             keys=keys, trust_roots=roots, public_url=PUBLIC_URL, clock=lambda: NOW)
-    return SigningServicer(service)
+                             keys=keys, revocation=crl_of(pki), authoriser=AUTHORISER, audit=audit,
+                             trust_roots=roots, public_url=PUBLIC_URL, clock=lambda: NOW)
+    return SigningServicer(service, jwt_keys.verifier)
 
 
 def form_message(messages: FormMessages, kind: str) -> Message:
     return messages.result() if kind == "render" else getattr(messages, kind)()
 
 
-def sign(servicer: SigningServicer, **fields: Any) -> signing_pb2.SignPdfResponse:
-    return servicer.SignPdf(signing_pb2.SignPdfRequest(**fields), context=None)  # type: ignore[arg-type]
+Sign = Callable[..., signing_pb2.SignPdfResponse]
+AUTHORISER = Authoriser(parse_service_keys("intake:seal,routing:official"))
+
+
+@pytest.fixture
+def sign(stub: signing_pb2_grpc.SigningStub, jwt_keys: JwtKeys) -> Callable[..., signing_pb2.SignPdfResponse]:
+    """SignPdf over gRPC as whoever may use the key: the official themself, or a clerk for the seal."""
+    def call(**fields: Any) -> signing_pb2.SignPdfResponse:
+        caller = jwt_keys.clerk if fields.get("signer") == "seal" else jwt_keys.official
+        return stub.SignPdf(signing_pb2.SignPdfRequest(**fields), metadata=caller, timeout=30)
+    return call
 
 
 def signature_reason(pdf: bytes) -> str:
@@ -86,10 +79,10 @@ def compact_text(pdf: bytes) -> str:
 
 
 @pytest.mark.parametrize("kind", DEFAULT_REASONS)
-def test_every_form_is_rendered_signed_and_stored(kind: str, servicer: SigningServicer, repo: FakeRepository,
+def test_every_form_is_rendered_signed_and_stored(kind: str, sign: Sign, repo: MemoryRepository,
                                                   kicks: list[tuple[str, Any]], roots: list[x509.Certificate],
                                                   messages: FormMessages) -> None:
-    response = sign(servicer, **{kind: form_message(messages, kind)}, signer="official", location="Ninh Bình")
+    response = sign(**{kind: form_message(messages, kind)}, signer="official", location="Ninh Bình")
     record = repo.records[response.document_id]
     content = repo.contents[response.document_id]
     assert record["dossier_code"] == messages.code
@@ -105,66 +98,54 @@ def test_every_form_is_rendered_signed_and_stored(kind: str, servicer: SigningSe
 
 
 @pytest.mark.parametrize("kind", [kind for kind in DEFAULT_REASONS if kind != "receipt"])
-def test_forms_point_their_qr_code_at_their_own_verification_page(kind: str, servicer: SigningServicer,
-                                                                  repo: FakeRepository,
+def test_forms_point_their_qr_code_at_their_own_verification_page(kind: str, sign: Sign,
+                                                                  repo: MemoryRepository,
                                                                   messages: FormMessages) -> None:
-    response = sign(servicer, **{kind: form_message(messages, kind)}, signer="official")
+    response = sign(**{kind: form_message(messages, kind)}, signer="official")
     assert f"{PUBLIC_URL}/verify/{response.document_id}" in compact_text(repo.contents[response.document_id])
 
 
-def test_receipt_points_its_qr_code_at_the_lookup(servicer: SigningServicer, repo: FakeRepository,
+def test_receipt_points_its_qr_code_at_the_lookup(sign: Sign, repo: MemoryRepository,
                                                  messages: FormMessages) -> None:
-    response = sign(servicer, receipt=messages.receipt(), signer="official")
+    response = sign(receipt=messages.receipt(), signer="official")
     text = compact_text(repo.contents[response.document_id])
     assert messages.receipt().lookup_url in text
     assert "/verify/" not in text
 
 
-def test_given_reason_and_dossier_code_win(servicer: SigningServicer, repo: FakeRepository,
+def test_given_reason_and_dossier_code_win(sign: Sign, repo: MemoryRepository,
                                            messages: FormMessages) -> None:
-    response = sign(servicer, apology=messages.apology(), signer="seal", reason="Xác thực của cơ quan",
+    response = sign(apology=messages.apology(), signer="seal", reason="Xác thực của cơ quan",
                     dossier_code="000.00.12.H56-260217-0099")
     assert signature_reason(repo.contents[response.document_id]) == "Xác thực của cơ quan"
     assert repo.records[response.document_id]["dossier_code"] == "000.00.12.H56-260217-0099"
     assert repo.records[response.document_id]["signer"] == "seal"
 
 
-def test_bad_form_is_refused_before_anything_is_stored(servicer: SigningServicer, repo: FakeRepository,
+def test_bad_form_is_refused_before_anything_is_stored(sign: Sign, repo: MemoryRepository,
                                                        kicks: list[tuple[str, Any]], messages: FormMessages) -> None:
     receipt = messages.receipt()
     receipt.ClearField("dossier_code")
-    with pytest.raises(InvalidInput) as caught:
-        sign(servicer, receipt=receipt, signer="official")
-    assert [field.pointer for field in caught.value.errors] == ["receipt.dossier_code"]
+    with pytest.raises(grpc.RpcError) as caught:
+        sign(receipt=receipt, signer="official")
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT  # type: ignore[attr-defined]
+    assert set(error_details(caught.value)["fields"]) == {"receipt.dossier_code"}
     assert repo.records == {}
     assert kicks == []
 
 
 @pytest.fixture
 def stub(servicer: SigningServicer) -> Iterator[signing_pb2_grpc.SigningStub]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server, _ = build_server(
-        service="signing", port=port, bind_host="127.0.0.1",
-        register=[lambda s: signing_pb2_grpc.add_SigningServicer_to_server(servicer, s)],
-        service_names=[signing_pb2.DESCRIPTOR.services_by_name["Signing"].full_name])
-    server.start()
-    channel = grpc.insecure_channel(f"127.0.0.1:{port}")
-    try:
+    with serving(servicer) as address, grpc.insecure_channel(address) as channel:
         yield signing_pb2_grpc.SigningStub(channel)
-    finally:
-        channel.close()
-        server.stop(None)
 
 
-def test_bad_form_over_grpc_is_invalid_argument_with_the_fields(stub: signing_pb2_grpc.SigningStub,
-                                                                messages: FormMessages) -> None:
+def test_bad_form_over_grpc_is_invalid_argument_with_the_fields(sign: Sign, messages: FormMessages) -> None:
     receipt = messages.receipt()
     receipt.ClearField("appointment_at")
     del receipt.documents[:]
     with pytest.raises(grpc.RpcError) as caught:
-        stub.SignPdf(signing_pb2.SignPdfRequest(receipt=receipt, signer="official"), timeout=30)
+        sign(receipt=receipt, signer="official")
     error = caught.value
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT  # type: ignore[attr-defined]
     fields = error_details(error)["fields"]
@@ -172,10 +153,58 @@ def test_bad_form_over_grpc_is_invalid_argument_with_the_fields(stub: signing_pb
     assert fields["receipt.appointment_at"] == "receipt.appointment_at is required"
 
 
-def test_a_form_signs_over_grpc(stub: signing_pb2_grpc.SigningStub, repo: FakeRepository,
+def test_a_form_signs_over_grpc(sign: Sign, stub: signing_pb2_grpc.SigningStub, repo: MemoryRepository,
                                 roots: list[x509.Certificate], messages: FormMessages) -> None:
-    response = stub.SignPdf(signing_pb2.SignPdfRequest(control_sheet=messages.control_sheet(), signer="official"),
-                            timeout=30)
+    response = sign(control_sheet=messages.control_sheet(), signer="official")
     verified = stub.VerifyPdf(signing_pb2.VerifyPdfRequest(document_id=response.document_id), timeout=30)
     assert verified.valid
     assert verify_pdf(repo.contents[response.document_id], trust_roots=roots).valid
+
+
+def test_a_leader_signs_a_batch_and_each_item_has_its_own_outcome(stub: signing_pb2_grpc.SigningStub,
+                                                                  jwt_keys: JwtKeys, repo: MemoryRepository,
+                                                                  audit: AuditRecords, roots: list[x509.Certificate],
+                                                                  messages: FormMessages) -> None:
+    codes = [f"000.00.12.H56-260217-{n:04d}" for n in range(1, 4)]
+    items = [signing_pb2.SignPdfRequest(render=messages.result(dossier_code=code), signer="official")
+             for code in codes]
+    items.insert(1, signing_pb2.SignPdfRequest(document_id="f" * 32, signer="official"))
+    batch = stub.SignBatch(signing_pb2.SignBatchRequest(items=items), metadata=jwt_keys.official, timeout=60)
+    signed = [result.signed.document_id for result in batch.results]
+    assert [bool(document_id) for document_id in signed] == [True, False, True, True]
+    missing = batch.results[1]
+    assert (missing.error_code, missing.error_reason) == ("NOT_FOUND", "DOCUMENT_NOT_FOUND")
+    assert missing.error_message_vi and missing.error_message_en
+    assert [repo.records[d]["dossier_code"] for d in signed if d] == codes
+    assert [record["document_id"] for record in audit.records] == [d for d in signed if d]
+    assert all(verify_pdf(repo.contents[d], trust_roots=roots).valid for d in signed if d)
+
+
+def test_a_batch_is_signed_only_with_keys_the_caller_may_use(stub: signing_pb2_grpc.SigningStub, jwt_keys: JwtKeys,
+                                                            repo: MemoryRepository, messages: FormMessages) -> None:
+    items = [signing_pb2.SignPdfRequest(render=messages.result(), signer=signer) for signer in ("official", "seal")]
+    batch = stub.SignBatch(signing_pb2.SignBatchRequest(items=items), metadata=jwt_keys.clerk, timeout=60)
+    assert [(r.error_code, r.error_reason) for r in batch.results] == [("PERMISSION_DENIED", "NOT_KEY_HOLDER"),
+                                                                       ("", "")]
+    assert len(repo.records) == 1
+
+
+@pytest.mark.parametrize("size", [0, 101])
+def test_a_batch_holds_one_to_a_hundred_items(size: int, stub: signing_pb2_grpc.SigningStub, jwt_keys: JwtKeys,
+                                              repo: MemoryRepository, messages: FormMessages) -> None:
+    items = [signing_pb2.SignPdfRequest(render=messages.result(), signer="official")] * size
+    with pytest.raises(grpc.RpcError) as caught:
+        stub.SignBatch(signing_pb2.SignBatchRequest(items=items), metadata=jwt_keys.official, timeout=60)
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT  # type: ignore[attr-defined]
+    assert repo.records == {}
+
+
+@pytest.mark.parametrize(("signer", "box"), [("official", stamps.OFFICIAL_BOX), ("seal", stamps.SEAL_BOX)])
+def test_a_visible_signature_is_asked_for_per_request(signer: str, box: tuple[float, ...], sign: Sign,
+                                                      repo: MemoryRepository, messages: FormMessages) -> None:
+    response = sign(render=messages.result(), signer=signer, visible=True)
+    [embedded] = PdfFileReader(BytesIO(repo.contents[response.document_id])).embedded_regular_signatures
+    assert [float(v) for v in embedded.sig_field["/Rect"]] == list(box)
+    hidden = sign(render=messages.result(), signer=signer)
+    [embedded] = PdfFileReader(BytesIO(repo.contents[hidden.document_id])).embedded_regular_signatures
+    assert [float(v) for v in embedded.sig_field["/Rect"]] == [0, 0, 0, 0]

@@ -31,7 +31,7 @@ def build(settings: Settings, platform: Platform) -> Process:
     attachments = AttachmentStore(repo=repo, max_bytes=settings.max_attachment_bytes)
     service = IntakeService(repo=repo, catalog=catalog_service, attachments=attachments, kick=relay.kick,
                             calendar_for=calendars.for_agency)
-    forms = FormIssuer(service=service, channel=channel(settings.signing_addr), public_url=settings.public_url,
+    forms = FormIssuer(service=service, channel=channel(settings.signing_addr, token_file=settings.signing_token_file), public_url=settings.public_url,
                        timeout=settings.signing_timeout)
     servicer = IntakeServicer(service=service, catalog=catalog_service, calendars=calendars)
     return Process(

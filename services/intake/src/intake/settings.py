@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from motcua.settings import CommonSettings, Env
 
@@ -14,6 +15,7 @@ class Settings:
     max_request_bytes: int
     signing_addr: str
     signing_timeout: float
+    signing_token_file: Path | None
     public_url: str
     signing_public_url: str
     load_seed: bool
@@ -27,6 +29,7 @@ class Settings:
             max_request_bytes=env.int("MOTCUA_INTAKE_MAX_REQUEST_BYTES", 256 * 1024, minimum=1024),
             signing_addr=env.address("MOTCUA_SIGNING_ADDR", "127.0.0.1:50053"),
             signing_timeout=float(env.int("MOTCUA_SIGNING_TIMEOUT_SECONDS", 30, minimum=1, maximum=300)),
+            signing_token_file=env.readable_file("MOTCUA_SIGNING_CREDENTIALS_FILE"),
             public_url=env.str("MOTCUA_INTAKE_PUBLIC_URL", "http://127.0.0.1:8081"),
             signing_public_url=env.str("MOTCUA_SIGNING_PUBLIC_URL", "http://127.0.0.1:8083").rstrip("/"),
             load_seed=env.bool("MOTCUA_INTAKE_LOAD_SEED", True),

@@ -26,7 +26,7 @@ def build(settings: Settings, platform: Platform) -> Process:
     platform.ensure_indexes(INDEXES, OUTBOX_COLLECTIONS)
     repo = Repository(platform.db)
     relay = platform.relay([repo.dossiers])
-    signing_channel = channel(settings.signing_addr)
+    signing_channel = channel(settings.signing_addr, token_file=settings.signing_token_file)
     signer = GrpcResultSigner(signing_channel, agency_name=settings.agency_name, timeout=settings.signing_timeout)
     service = RoutingService(repo=repo, kick=relay.kick, signer=signer)
     roster = json.loads(resources.files("routing").joinpath("officers.json").read_text(encoding="utf-8"))

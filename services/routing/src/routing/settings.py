@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from motcua.settings import CommonSettings, Env
 
@@ -12,6 +13,7 @@ class Settings:
     common: CommonSettings
     signing_addr: str
     signing_timeout: float
+    signing_token_file: Path | None
     agency_name: str
 
     @classmethod
@@ -21,5 +23,6 @@ class Settings:
             common=CommonSettings.from_env("routing", http_port=8082, grpc_port=50052, env=env),
             signing_addr=env.address("MOTCUA_SIGNING_ADDR", "127.0.0.1:50053"),
             signing_timeout=float(env.int("MOTCUA_SIGNING_TIMEOUT_SECONDS", 30, minimum=1, maximum=300)),
+            signing_token_file=env.readable_file("MOTCUA_SIGNING_CREDENTIALS_FILE"),
             agency_name=env.str("MOTCUA_AGENCY_NAME", "UBND phường Hoa Lư"),
         )

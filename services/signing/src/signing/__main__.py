@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import sys
 
+from cryptography import x509
 from motcua.platform import GrpcService, Platform, Process, run_service
 from motcua.v1 import signing_pb2, signing_pb2_grpc
 
 from signing import metrics, pades
 from signing.app import create_app
+from signing.audit import AuditLog
+from signing.authorisation import Authoriser
+from signing.keystore import FileKeyStore, KeyStore, Pkcs11KeyStore
+from signing.pki import AGENCY_CA_FILE, CRL_FILE
 from signing.repository import INDEXES, OUTBOX_COLLECTIONS, Repository
+from signing.revocation import CrlFile
 from signing.service import SigningService
 from signing.servicer import SigningServicer
 from signing.settings import Settings
@@ -19,11 +25,15 @@ def build(settings: Settings, platform: Platform) -> Process:
     platform.ensure_indexes(INDEXES, OUTBOX_COLLECTIONS)
     repo = Repository(platform.db)
     relay = platform.relay([repo.documents])
-    keys = pades.FileKeyStore(settings.pki_dir, settings.passphrase)
+    keys = open_key_store(settings)
     metrics.report_certificate_expiry(keys.not_after())
-    service = SigningService(repo=repo, kick=relay.kick, keys=keys,
-                             trust_roots=pades.load_trust_roots(settings.trust_roots), public_url=settings.public_url)
-    servicer = SigningServicer(service)
+    agency_ca = x509.load_pem_x509_certificate((settings.pki_dir / AGENCY_CA_FILE).read_bytes())
+    revocation = CrlFile(settings.pki_dir / CRL_FILE, agency_ca)
+    service = SigningService(repo=repo, kick=relay.kick, keys=keys, revocation=revocation,
+                             authoriser=Authoriser(settings.service_keys), audit=AuditLog(repo.audit),
+                             trust_roots=pades.load_trust_roots(settings.trust_roots), public_url=settings.public_url,
+                             timestamper=pades.HttpTimeStamper(settings.tsa_url) if settings.tsa_url else None)
+    servicer = SigningServicer(service, platform.tokens())
     return Process(
         platform=platform,
         app=create_app(service=service, readiness=platform.readiness),
@@ -31,6 +41,13 @@ def build(settings: Settings, platform: Platform) -> Process:
                                    signing_pb2.DESCRIPTOR.services_by_name["Signing"].full_name)],
         relay=relay,
     )
+
+
+def open_key_store(settings: Settings) -> KeyStore:
+    """Open the configured key store; its signers stay loaded for the life of the process."""
+    if settings.pkcs11_module is not None:
+        return Pkcs11KeyStore(settings.pkcs11_module, settings.pkcs11_label, settings.pkcs11_pin)
+    return FileKeyStore(settings.pki_dir, settings.passphrase)
 
 
 def main() -> None:

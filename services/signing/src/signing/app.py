@@ -21,7 +21,8 @@ PAGE = """<!doctype html>
 <p>Tài liệu <code>{{ id }}</code> (SHA-256 <code>{{ sha256 }}</code>)</p>
 <p class="{{ 'ok' if valid else 'bad' }}"><strong>{{ 'Hợp lệ' if valid else 'Không hợp lệ' }}</strong>
 ({{ 'Valid' if valid else 'Not valid' }})</p>
-<ul>{% for s in signatures %}<li>{{ s.signer_common_name or s.signer_subject }}:
+<ul>{% for s in signatures %}<li>{{ s.signer_common_name or s.signer_subject }}{% if s.timestamp %}
+(dấu thời gian / timestamp {{ s.timestamp.strftime('%Y-%m-%d %H:%M:%S') }} UTC){% endif %}:
 {% for m in s.messages %}{{ m.vi }} ({{ m.en }}){% if not loop.last %}; {% endif %}{% endfor %}</li>{% endfor %}
 {% for m in messages %}<li>{{ m.vi }} ({{ m.en }})</li>{% endfor %}</ul>
 <p><a href="/api/v1/documents/{{ id }}">Tải tài liệu (PDF)</a></p></main></body></html>"""
@@ -47,7 +48,8 @@ def verification_json(result: pades.Verification) -> dict[str, Any]:
         "valid": result.valid,
         "messages": [{"vi": m.vi, "en": m.en} for m in result.messages],
         "signatures": [{"field": s.field_name, "signer": s.signer_subject, "common_name": s.signer_common_name,
-                        "signed_at": s.signing_time.isoformat() if s.signing_time else None, "intact": s.intact,
+                        "signed_at": s.signing_time.isoformat() if s.signing_time else None,
+                        "timestamp": s.timestamp.isoformat() if s.timestamp else None, "intact": s.intact,
                         "trusted": s.trusted, "modification_level": s.modification_level, "valid": s.valid,
                         "messages": [{"vi": m.vi, "en": m.en} for m in s.messages]} for s in result.signatures],
     }

@@ -1,35 +1,39 @@
 """PAdES signing (ký số) and verification of PDF documents on pyHanko.
 
-Revocation is not checked yet: verification runs with fetching off and soft-fail revocation, so a
-certificate is trusted when its chain reaches a configured root, whatever its OCSP or CRL status.
+Verification never fetches anything: revocation is checked against the CRLs given (the agency CA's), in
+soft-fail mode, so a certificate that a given CRL lists is refused and one no CRL covers is judged by its
+chain to the configured roots alone.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import tempfile
 import threading
+import urllib.request
 from collections.abc import Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-from typing import Protocol
+from typing import Any
 
-from asn1crypto import keys as asn1_keys
+from asn1crypto import tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
-from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.hazmat.primitives import serialization
+from pyhanko.pdf_utils.content import ImportedPdfPage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate, AdESSubIndic
 from pyhanko.sign.diff_analysis import ModificationLevel
-from pyhanko.sign.fields import SigSeedSubFilter
+from pyhanko.sign.fields import SigFieldSpec, SigSeedSubFilter
 from pyhanko.sign.general import SigningError
-from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner, Signer, SimpleSigner
+from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner, Signer
+from pyhanko.sign.timestamps import TimeStamper
+from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko.sign.validation import (
     EmbeddedPdfSignature,
     PdfSignatureStatus,
@@ -37,10 +41,10 @@ from pyhanko.sign.validation import (
 )
 from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
-from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from signing.pki import OFFICIAL_FILE, SEAL_FILE
+from signing.stamps import Appearance
 
 DIGEST_ALGORITHM = "sha256"
 # pyHanko builds each CMS from the signer's asn1crypto certificate objects, which cache their encoding lazily
@@ -50,8 +54,8 @@ DIGEST_ALGORITHM = "sha256"
 _SIGNING = threading.Lock()
 # Bytes of a CMS signature beyond its certificates: signature value, signed attributes, structure.
 CMS_OVERHEAD = 4096
-OFFICIAL = "official"
-SEAL = "seal"
+# Bytes of an RFC 3161 timestamp token: the TSA's signature and certificates (ours: two RSA 3072 certificates).
+TIMESTAMP_TOKEN = 8192
 
 # (Vietnamese, English); Vietnamese is shown first.
 MESSAGES: Mapping[str, tuple[str, str]] = {
@@ -72,6 +76,10 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     ),
     "revoked": ("Chứng thư số đã bị thu hồi", "Certificate revoked"),
     "malformed": ("Chữ ký bị lỗi định dạng", "The signature is malformed"),
+    "timestamp_invalid": (
+        "Dấu thời gian của chữ ký không hợp lệ hoặc không được tin cậy",
+        "The signature's timestamp is not valid or not trusted",
+    ),
     "no_signatures": ("Tài liệu không có chữ ký số", "The document has no digital signature"),
     "document_valid": ("Tất cả chữ ký số của tài liệu đều hợp lệ", "Every signature of the document is valid"),
     "document_invalid": ("Tài liệu có chữ ký số không hợp lệ", "The document has an invalid signature"),
@@ -85,8 +93,8 @@ class InvalidPdf(ValueError):
     """The bytes given are not a PDF that can be read."""
 
 
-class UnknownSigner(LookupError):
-    """The key store has no signer of that name."""
+class TimestampUnavailable(RuntimeError):
+    """The time-stamping authority did not give a timestamp."""
 
 
 @dataclass(frozen=True)
@@ -112,6 +120,7 @@ class SignatureReport:
     signer_subject: str
     signer_common_name: str
     signing_time: dt.datetime | None
+    timestamp: dt.datetime | None
     intact: bool
     trusted: bool
     modification_level: str | None
@@ -129,85 +138,7 @@ class Verification:
     messages: tuple[Message, ...]
 
 
-class KeyStore(Protocol):
-    """Where signing keys live: files for development, an HSM or a remote signing service in production."""
-
-    def signer(self, name: str) -> Signer:
-        """Return the ready-to-use signer registered under `name`."""
-        ...
-
-    def not_after(self) -> dict[str, dt.datetime]:
-        """When the certificate of each signer expires."""
-        ...
-
-
-class FileKeyStore:
-    """Signers loaded once from the PKCS#12 files of a provisioned PKI directory."""
-
-    def __init__(self, pki_dir: Path, passphrase: bytes) -> None:
-        self._signers: dict[str, Signer] = {
-            OFFICIAL: _load_pkcs12(pki_dir / OFFICIAL_FILE, passphrase),
-            SEAL: _load_pkcs12(pki_dir / SEAL_FILE, passphrase),
-        }
-
-    def signer(self, name: str) -> Signer:
-        """Return the signer registered under `name` ("official" or "seal")."""
-        try:
-            return self._signers[name]
-        except KeyError:
-            raise UnknownSigner(name) from None
-
-    def not_after(self) -> dict[str, dt.datetime]:
-        """When the certificate of each signer expires (its notAfter, in UTC)."""
-        return {name: signer.signing_cert.not_valid_after for name, signer in self._signers.items()
-                if signer.signing_cert is not None}
-
-
-class _WarmSigner(SimpleSigner):
-    """A SimpleSigner that parses its private key once instead of at every signature."""
-
-    def __init__(
-        self, cert: asn1_x509.Certificate, key: PrivateKeyTypes, others: Sequence[asn1_x509.Certificate]
-    ) -> None:
-        der = key.private_bytes(
-            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-        super().__init__(
-            signing_cert=cert,
-            signing_key=asn1_keys.PrivateKeyInfo.load(der),
-            cert_registry=SimpleCertificateStore.from_certs(others),
-        )
-        self._private_key = key
-
-    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
-        """Sign with the cached key for RSA PKCS#1 v1.5 and ECDSA; defer to pyHanko otherwise."""
-        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
-        digest = _HASHES.get(digest_algorithm.lower())
-        key = self._private_key
-        if digest is not None and mechanism == "rsassa_pkcs1v15" and isinstance(key, rsa.RSAPrivateKey):
-            return key.sign(data, padding.PKCS1v15(), digest())
-        if digest is not None and mechanism == "ecdsa" and isinstance(key, ec.EllipticCurvePrivateKey):
-            return key.sign(data, ec.ECDSA(digest()))
-        return super().sign_raw(data, digest_algorithm)
-
-
-_HASHES: Mapping[str, type[hashes.HashAlgorithm]] = {
-    "sha256": hashes.SHA256,
-    "sha384": hashes.SHA384,
-    "sha512": hashes.SHA512,
-}
-
-
-def _load_pkcs12(path: Path, passphrase: bytes) -> Signer:
-    """Parse a PKCS#12 file into a warm signer carrying the certificate chain."""
-    bundle = pkcs12.load_pkcs12(path.read_bytes(), passphrase)
-    if bundle.key is None or bundle.cert is None:
-        raise ValueError(f"{path.name} holds no private key and certificate")
-    chain = [_to_asn1(extra.certificate) for extra in bundle.additional_certs]
-    return _WarmSigner(_to_asn1(bundle.cert.certificate), bundle.key, chain)
-
-
-def _to_asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
+def to_asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
     """Convert a cryptography certificate to the asn1crypto form pyHanko works with."""
     return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
 
@@ -217,8 +148,33 @@ def load_trust_roots(path: Path) -> list[x509.Certificate]:
     return x509.load_pem_x509_certificates(path.read_bytes())
 
 
-def sign_pdf(pdf: bytes, *, signer: Signer, field_name: str, reason: str, location: str) -> bytes:
-    """Add a PAdES B-B signature (ETSI.CAdES.detached, SHA-256) as an incremental update."""
+class HttpTimeStamper(TimeStamper):
+    """An RFC 3161 time-stamping authority reached over HTTP (application/timestamp-query)."""
+
+    def __init__(self, url: str, timeout: float = 10.0) -> None:
+        super().__init__()
+        self.url = url
+        self.timeout = timeout
+
+    async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
+        return await asyncio.to_thread(self._post, req.dump())
+
+    def _post(self, query: bytes) -> tsp.TimeStampResp:
+        request = urllib.request.Request(self.url, data=query, method="POST",
+                                         headers={"Content-Type": "application/timestamp-query"})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                if response.headers.get("Content-Type") != "application/timestamp-reply":
+                    raise TimestampRequestError(f"{self.url} did not answer with a timestamp reply")
+                return tsp.TimeStampResp.load(response.read())
+        except OSError as error:
+            raise TimestampRequestError(f"the time-stamping authority {self.url} is unreachable: {error}") from error
+
+
+def sign_pdf(pdf: bytes, *, signer: Signer, field_name: str, reason: str, location: str,
+             timestamper: TimeStamper | None = None, appearance: Appearance | None = None) -> bytes:
+    """Add a PAdES signature (ETSI.CAdES.detached, SHA-256) as an incremental update: B-B, or B-T when a
+    time-stamping authority adds an RFC 3161 signature timestamp; visible on the last page with an appearance."""
     writer = _incremental_writer(pdf)
     metadata = PdfSignatureMetadata(
         field_name=field_name,
@@ -228,22 +184,40 @@ def sign_pdf(pdf: bytes, *, signer: Signer, field_name: str, reason: str, locati
         subfilter=SigSeedSubFilter.PADES,
     )
     output = BytesIO()
-    try:
-        with _SIGNING:
-            PdfSigner(metadata, signer=signer).sign_pdf(writer, output=output, bytes_reserved=_reservation(signer))
-    except PdfError as error:
-        raise InvalidPdf(str(error)) from error
-    except SigningError as error:
-        raise ValueError(f"cannot sign field {field_name!r}: {error}") from error
+    with ExitStack() as scope:
+        visible: dict[str, Any] = {}
+        if appearance is not None:
+            # pyHanko imports a page only from a file: the appearance lives in one for this signature.
+            page = scope.enter_context(tempfile.NamedTemporaryFile(suffix=".pdf"))
+            page.write(appearance.pdf)
+            page.flush()
+            visible = {"stamp_style": StaticStampStyle(background=ImportedPdfPage(page.name), border_width=0),
+                       "new_field_spec": SigFieldSpec(field_name, on_page=-1, box=appearance.box)}
+        _sign(writer, output, metadata, signer, timestamper, visible)
     return output.getvalue()
 
 
-def _reservation(signer: Signer) -> int | None:
+def _sign(writer: IncrementalPdfFileWriter, output: BytesIO, metadata: PdfSignatureMetadata, signer: Signer,
+          timestamper: TimeStamper | None, visible: dict[str, Any]) -> None:
+    field_name = metadata.field_name
+    try:
+        with _SIGNING:
+            PdfSigner(metadata, signer=signer, timestamper=timestamper, **visible).sign_pdf(
+                writer, output=output, bytes_reserved=_reservation(signer, timestamped=timestamper is not None))
+    except PdfError as error:
+        raise InvalidPdf(str(error)) from error
+    except TimestampRequestError as error:
+        raise TimestampUnavailable(str(error)) from error
+    except SigningError as error:
+        raise ValueError(f"cannot sign field {field_name!r}: {error}") from error
+
+
+def _reservation(signer: Signer, *, timestamped: bool) -> int | None:
     """Hex digits to reserve for the CMS; sizing it up front spares pyHanko a dry-run signature."""
     if signer.signing_cert is None:
         return None
     certificates = [signer.signing_cert, *(signer.cert_registry or ())]
-    return 2 * (sum(len(cert.dump()) for cert in certificates) + CMS_OVERHEAD)
+    return 2 * (sum(len(cert.dump()) for cert in certificates) + CMS_OVERHEAD + (TIMESTAMP_TOKEN if timestamped else 0))
 
 
 def _incremental_writer(pdf: bytes) -> IncrementalPdfFileWriter:
@@ -254,13 +228,14 @@ def _incremental_writer(pdf: bytes) -> IncrementalPdfFileWriter:
         raise InvalidPdf(f"not a readable PDF: {error}") from error
 
 
-def verify_pdf(pdf: bytes, *, trust_roots: Sequence[x509.Certificate]) -> Verification:
-    """Verify every signature of a PDF against the given roots (no OCSP/CRL check yet)."""
+def verify_pdf(pdf: bytes, *, trust_roots: Sequence[x509.Certificate],
+               crls: Sequence[x509.CertificateRevocationList] = ()) -> Verification:
+    """Verify every signature of a PDF against the given roots and CRLs."""
     signatures = _embedded_signatures(pdf)
     if not signatures:
         return Verification(valid=False, signatures=(), messages=(Message.of("no_signatures"),))
-    roots = [_to_asn1(root) for root in trust_roots]
-    reports = asyncio.run(_verify_all(signatures, roots))
+    roots = [to_asn1(root) for root in trust_roots]
+    reports = asyncio.run(_verify_all(signatures, roots, [crl.public_bytes(serialization.Encoding.DER) for crl in crls]))
     valid = all(report.valid for report in reports)
     summary = Message.of("document_valid" if valid else "document_invalid")
     return Verification(valid=valid, signatures=reports, messages=(summary,))
@@ -276,13 +251,14 @@ def _embedded_signatures(pdf: bytes) -> list[EmbeddedPdfSignature]:
 
 
 async def _verify_all(
-    signatures: Sequence[EmbeddedPdfSignature], roots: Sequence[asn1_x509.Certificate]
+    signatures: Sequence[EmbeddedPdfSignature], roots: Sequence[asn1_x509.Certificate], crls: Sequence[bytes]
 ) -> tuple[SignatureReport, ...]:
     """Verify each signature; only the last one must not be followed by any other change."""
     last = len(signatures) - 1
     reports = []
     for index, embedded in enumerate(signatures):
-        context = ValidationContext(trust_roots=list(roots), allow_fetching=False, revocation_mode="soft-fail")
+        context = ValidationContext(trust_roots=list(roots), crls=list(crls), allow_fetching=False,
+                                    revocation_mode="soft-fail")
         reports.append(await _verify_one(embedded, context, is_last=index == last))
     return tuple(reports)
 
@@ -295,18 +271,21 @@ async def _verify_one(embedded: EmbeddedPdfSignature, context: ValidationContext
         return _malformed_report(embedded)
     intact = status.intact and status.valid
     unmodified = _unmodified(status, is_last=is_last)
-    messages = _findings(status, intact=intact, unmodified=unmodified)
+    stamp = status.timestamp_validity
+    stamp_ok = stamp is None or (stamp.intact and stamp.valid and stamp.trusted)
+    messages = _findings(status, intact=intact, unmodified=unmodified, stamp_ok=stamp_ok)
     level = status.modification_level
     return SignatureReport(
         field_name=str(embedded.field_name),
         signer_subject=_subject(status.signing_cert),
         signer_common_name=_common_name(status.signing_cert),
         signing_time=status.signer_reported_dt,
+        timestamp=stamp.timestamp if stamp is not None and stamp_ok else None,
         intact=intact,
         trusted=status.trusted,
         modification_level=level.name if level is not None else None,
         coverage=status.coverage.name if status.coverage is not None else None,
-        valid=intact and status.trusted and unmodified,
+        valid=intact and status.trusted and unmodified and stamp_ok,
         messages=messages,
     )
 
@@ -326,7 +305,7 @@ def _unmodified(status: PdfSignatureStatus, *, is_last: bool) -> bool:
     return level is not None and level <= allowed
 
 
-def _findings(status: PdfSignatureStatus, *, intact: bool, unmodified: bool) -> tuple[Message, ...]:
+def _findings(status: PdfSignatureStatus, *, intact: bool, unmodified: bool, stamp_ok: bool) -> tuple[Message, ...]:
     """Explain what is wrong with a signature, or say that it is valid."""
     found: list[Message] = []
     if not intact:
@@ -336,6 +315,8 @@ def _findings(status: PdfSignatureStatus, *, intact: bool, unmodified: bool) -> 
         found.append(Message.of("partial_coverage" if partial else "modified"))
     if not status.trusted:
         found.append(Message.of(_trust_problem(status.trust_problem_indic)))
+    if not stamp_ok:
+        found.append(Message.of("timestamp_invalid"))
     return tuple(found) or (Message.of("valid"),)
 
 
@@ -360,6 +341,7 @@ def _malformed_report(embedded: EmbeddedPdfSignature) -> SignatureReport:
         signer_subject=subject,
         signer_common_name=common_name,
         signing_time=None,
+        timestamp=None,
         intact=False,
         trusted=False,
         modification_level=None,

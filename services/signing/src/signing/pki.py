@@ -21,12 +21,19 @@ PASSPHRASE_ENV = "MOTCUA_SIGNING_KEY_PASSPHRASE"
 DEFAULT_PASSPHRASE = "motcua-dev"
 DEFAULT_AGENCY = "UBND tỉnh Ninh Bình"
 OFFICIAL_NAME = "Nguyễn Văn An"
+# The official's personal id (CCCD), written into the certificate's UID as Vietnamese CAs do; it is the
+# subject of the official's JWT, which is how signing recognises the certificate's holder.
+OFFICIAL_ID = "001080012345"
 OFFICIAL_UNIT = "Văn phòng UBND tỉnh"
 LOCALITY = "Hoa Lư"
 PROVINCE = "Ninh Bình"
 
 ROOT_FILE = "root.pem"
 AGENCY_CA_FILE = "agency-ca.pem"
+AGENCY_CA_KEY_FILE = "agency-ca-key.pem"
+CRL_FILE = "agency-ca.crl"
+TSA_FILE = "tsa.pem"
+TSA_KEY_FILE = "tsa-key.pem"
 OFFICIAL_FILE = "official.p12"
 SEAL_FILE = "seal.p12"
 MANIFEST_FILE = "pki.json"
@@ -39,6 +46,10 @@ CLOCK_SKEW = dt.timedelta(minutes=5)
 ROOT_LIFETIME = dt.timedelta(days=3650)
 CA_LIFETIME = dt.timedelta(days=1825)
 SIGNER_LIFETIME = dt.timedelta(days=730)
+CRL_LIFETIME = dt.timedelta(days=7)
+# Where the agency CA publishes its CRL, written into each signer certificate (CRL distribution point) so
+# that verifiers know to check it; locally the PKI process of the stack serves it there.
+DEFAULT_CRL_URL = "http://127.0.0.1:9780/crl/agency-ca.crl"
 
 
 @dataclass(frozen=True)
@@ -48,6 +59,10 @@ class PkiPaths:
     directory: Path
     root_cert: Path
     agency_ca_cert: Path
+    agency_ca_key: Path
+    crl: Path
+    tsa_cert: Path
+    tsa_key: Path
     official_p12: Path
     seal_p12: Path
     manifest: Path
@@ -59,6 +74,10 @@ class PkiPaths:
             directory=directory,
             root_cert=directory / ROOT_FILE,
             agency_ca_cert=directory / AGENCY_CA_FILE,
+            agency_ca_key=directory / AGENCY_CA_KEY_FILE,
+            crl=directory / CRL_FILE,
+            tsa_cert=directory / TSA_FILE,
+            tsa_key=directory / TSA_KEY_FILE,
             official_p12=directory / OFFICIAL_FILE,
             seal_p12=directory / SEAL_FILE,
             manifest=directory / MANIFEST_FILE,
@@ -66,11 +85,12 @@ class PkiPaths:
 
     def files(self) -> tuple[Path, ...]:
         """Return every file of the PKI, the manifest last."""
-        return (self.root_cert, self.agency_ca_cert, self.official_p12, self.seal_p12, self.manifest)
+        return (self.root_cert, self.agency_ca_cert, self.agency_ca_key, self.crl, self.tsa_cert, self.tsa_key,
+                self.official_p12, self.seal_p12, self.manifest)
 
 
 @dataclass(frozen=True)
-class _Issued:
+class Issued:
     """A certificate together with its private key."""
 
     cert: x509.Certificate
@@ -82,6 +102,7 @@ def provision_local_pki(
     *,
     passphrase: str,
     agency_name: str = DEFAULT_AGENCY,
+    crl_url: str = DEFAULT_CRL_URL,
     overwrite: bool = False,
 ) -> PkiPaths:
     """Create the development PKI in `directory` unless it is already complete there."""
@@ -92,11 +113,16 @@ def provision_local_pki(
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     root = _issue_root(now)
     agency_ca = _issue_agency_ca(root, agency_name, now)
-    official = _issue_signer(agency_ca, _official_subject(agency_name), now)
-    seal = _issue_signer(agency_ca, _seal_subject(agency_name), now)
+    official = _issue_signer(agency_ca, official_subject(agency_name), now, crl_url)
+    seal = _issue_signer(agency_ca, seal_subject(agency_name), now, crl_url)
     chain = [agency_ca.cert, root.cert]
     _write_atomic(paths.root_cert, root.cert.public_bytes(serialization.Encoding.PEM), 0o644)
     _write_atomic(paths.agency_ca_cert, agency_ca.cert.public_bytes(serialization.Encoding.PEM), 0o644)
+    _write_atomic(paths.agency_ca_key, _encrypted_key(agency_ca.key, passphrase), 0o600)
+    _write_atomic(paths.crl, _crl(agency_ca, [], now), 0o644)
+    tsa = _issue_tsa(agency_ca, agency_name, now)
+    _write_atomic(paths.tsa_cert, tsa.cert.public_bytes(serialization.Encoding.PEM), 0o644)
+    _write_atomic(paths.tsa_key, _encrypted_key(tsa.key, passphrase), 0o600)
     _write_atomic(paths.official_p12, _pkcs12(b"official", official, chain, passphrase), 0o600)
     _write_atomic(paths.seal_p12, _pkcs12(b"seal", seal, chain, passphrase), 0o600)
     manifest = {
@@ -104,6 +130,7 @@ def provision_local_pki(
         "agency_ca": _describe(agency_ca.cert, AGENCY_CA_FILE),
         "official": _describe(official.cert, OFFICIAL_FILE),
         "seal": _describe(seal.cert, SEAL_FILE),
+        "tsa": _describe(tsa.cert, TSA_FILE),
     }
     text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
     _write_atomic(paths.manifest, text.encode("utf-8"), 0o644)
@@ -115,7 +142,7 @@ def _name(*pairs: tuple[ObjectIdentifier, str]) -> x509.Name:
     return x509.Name([x509.NameAttribute(oid, value) for oid, value in pairs])
 
 
-def _official_subject(agency_name: str) -> x509.Name:
+def official_subject(agency_name: str) -> x509.Name:
     """Subject of the personal signing certificate of the official."""
     return _name(
         (NameOID.COUNTRY_NAME, "VN"),
@@ -124,10 +151,11 @@ def _official_subject(agency_name: str) -> x509.Name:
         (NameOID.ORGANIZATION_NAME, agency_name),
         (NameOID.ORGANIZATIONAL_UNIT_NAME, OFFICIAL_UNIT),
         (NameOID.COMMON_NAME, OFFICIAL_NAME),
+        (NameOID.USER_ID, f"CCCD:{OFFICIAL_ID}"),
     )
 
 
-def _seal_subject(agency_name: str) -> x509.Name:
+def seal_subject(agency_name: str) -> x509.Name:
     """Subject of the organisation's seal certificate."""
     return _name(
         (NameOID.COUNTRY_NAME, "VN"),
@@ -138,7 +166,7 @@ def _seal_subject(agency_name: str) -> x509.Name:
     )
 
 
-def _issue_root(now: dt.datetime) -> _Issued:
+def _issue_root(now: dt.datetime) -> Issued:
     """Create the self-signed root CA."""
     key = _new_key()
     subject = _name(
@@ -147,15 +175,15 @@ def _issue_root(now: dt.datetime) -> _Issued:
         (NameOID.COMMON_NAME, "motcua Root CA phát triển"),
     )
     builder = (
-        _builder(subject, subject, key, now, ROOT_LIFETIME)
+        _builder(subject, subject, key.public_key(), now, ROOT_LIFETIME)
         .add_extension(x509.BasicConstraints(ca=True, path_length=1), critical=True)
         .add_extension(_ca_key_usage(), critical=True)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(key.public_key()), critical=False)
     )
-    return _Issued(cert=builder.sign(key, hashes.SHA256()), key=key)
+    return Issued(cert=builder.sign(key, hashes.SHA256()), key=key)
 
 
-def _issue_agency_ca(root: _Issued, agency_name: str, now: dt.datetime) -> _Issued:
+def _issue_agency_ca(root: Issued, agency_name: str, now: dt.datetime) -> Issued:
     """Create the agency's intermediate CA, signed by the root."""
     key = _new_key()
     subject = _name(
@@ -165,17 +193,25 @@ def _issue_agency_ca(root: _Issued, agency_name: str, now: dt.datetime) -> _Issu
         (NameOID.COMMON_NAME, f"CA ký số {agency_name} (phát triển)"),
     )
     builder = (
-        _builder(subject, root.cert.subject, key, now, CA_LIFETIME)
+        _builder(subject, root.cert.subject, key.public_key(), now, CA_LIFETIME)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(_ca_key_usage(), critical=True)
         .add_extension(_authority_key_id(root.cert), critical=False)
     )
-    return _Issued(cert=builder.sign(root.key, hashes.SHA256()), key=key)
+    return Issued(cert=builder.sign(root.key, hashes.SHA256()), key=key)
 
 
-def _issue_signer(issuer: _Issued, subject: x509.Name, now: dt.datetime) -> _Issued:
-    """Create an end-entity certificate for signing documents, signed by `issuer`."""
+def _issue_signer(issuer: Issued, subject: x509.Name, now: dt.datetime, crl_url: str) -> Issued:
+    """Create a key and an end-entity certificate for signing documents, signed by `issuer`."""
     key = _new_key()
+    return Issued(cert=issue_signer_certificate(issuer, subject, key.public_key(), now, crl_url=crl_url), key=key)
+
+
+def issue_signer_certificate(
+    issuer: Issued, subject: x509.Name, public_key: rsa.RSAPublicKey, now: dt.datetime,
+    *, crl_url: str = DEFAULT_CRL_URL,
+) -> x509.Certificate:
+    """Certify a signing key held elsewhere (e.g. generated inside an HSM) for signing documents."""
     usage = x509.KeyUsage(
         digital_signature=True,
         content_commitment=True,
@@ -189,13 +225,48 @@ def _issue_signer(issuer: _Issued, subject: x509.Name, now: dt.datetime) -> _Iss
     )
     purposes = x509.ExtendedKeyUsage([DOCUMENT_SIGNING, ExtendedKeyUsageOID.EMAIL_PROTECTION])
     builder = (
-        _builder(subject, issuer.cert.subject, key, now, SIGNER_LIFETIME)
+        _builder(subject, issuer.cert.subject, public_key, now, SIGNER_LIFETIME)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(usage, critical=True)
         .add_extension(purposes, critical=False)
         .add_extension(_authority_key_id(issuer.cert), critical=False)
+        .add_extension(crl_distribution_points(crl_url), critical=False)
     )
-    return _Issued(cert=builder.sign(issuer.key, hashes.SHA256()), key=key)
+    return builder.sign(issuer.key, hashes.SHA256())
+
+
+def crl_distribution_points(url: str) -> x509.CRLDistributionPoints:
+    """The extension naming where the issuer's CRL is published."""
+    point = x509.DistributionPoint(full_name=[x509.UniformResourceIdentifier(url)], relative_name=None,
+                                   reasons=None, crl_issuer=None)
+    return x509.CRLDistributionPoints([point])
+
+
+def _issue_tsa(issuer: Issued, agency_name: str, now: dt.datetime) -> Issued:
+    """Create the key and certificate of the local time-stamping authority (RFC 3161), signed by `issuer`."""
+    key = _new_key()
+    subject = _name(
+        (NameOID.COUNTRY_NAME, "VN"),
+        (NameOID.ORGANIZATION_NAME, agency_name),
+        (NameOID.COMMON_NAME, "motcua TSA dấu thời gian (phát triển)"),
+    )
+    usage = x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
+                          data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
+                          encipher_only=False, decipher_only=False)
+    builder = (
+        _builder(subject, issuer.cert.subject, key.public_key(), now, SIGNER_LIFETIME)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(usage, critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        .add_extension(_authority_key_id(issuer.cert), critical=False)
+    )
+    return Issued(cert=builder.sign(issuer.key, hashes.SHA256()), key=key)
+
+
+def _encrypted_key(key: rsa.RSAPrivateKey, passphrase: str) -> bytes:
+    """A private key as encrypted PKCS#8 PEM."""
+    encryption = serialization.BestAvailableEncryption(passphrase.encode("utf-8"))
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
 
 
 def _new_key() -> rsa.RSAPrivateKey:
@@ -206,7 +277,7 @@ def _new_key() -> rsa.RSAPrivateKey:
 def _builder(
     subject: x509.Name,
     issuer: x509.Name,
-    key: rsa.RSAPrivateKey,
+    public_key: rsa.RSAPublicKey,
     now: dt.datetime,
     lifetime: dt.timedelta,
 ) -> x509.CertificateBuilder:
@@ -215,11 +286,11 @@ def _builder(
         x509.CertificateBuilder()
         .subject_name(subject)
         .issuer_name(issuer)
-        .public_key(key.public_key())
+        .public_key(public_key)
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - CLOCK_SKEW)
         .not_valid_after(now + lifetime)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
     )
 
 
@@ -244,7 +315,7 @@ def _authority_key_id(issuer: x509.Certificate) -> x509.AuthorityKeyIdentifier:
     return x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski)
 
 
-def _pkcs12(name: bytes, issued: _Issued, chain: Sequence[x509.Certificate], passphrase: str) -> bytes:
+def _pkcs12(name: bytes, issued: Issued, chain: Sequence[x509.Certificate], passphrase: str) -> bytes:
     """Serialise key, certificate and chain as a PKCS#12 file encrypted with AES-256 and a SHA-256 MAC."""
     encryption = (
         serialization.PrivateFormat.PKCS12.encryption_builder()
@@ -269,6 +340,51 @@ def _describe(cert: x509.Certificate, file_name: str) -> dict[str, str]:
     }
 
 
+def load_agency_ca(paths: PkiPaths, passphrase: str) -> Issued:
+    """Read the agency CA's certificate and decrypt its key, to certify HSM keys or publish a CRL."""
+    return _load_issued(paths.agency_ca_cert, paths.agency_ca_key, passphrase)
+
+
+def load_tsa(paths: PkiPaths, passphrase: str) -> Issued:
+    """Read the time-stamping authority's certificate and decrypt its key."""
+    return _load_issued(paths.tsa_cert, paths.tsa_key, passphrase)
+
+
+def _load_issued(cert_file: Path, key_file: Path, passphrase: str) -> Issued:
+    cert = x509.load_pem_x509_certificate(cert_file.read_bytes())
+    key = serialization.load_pem_private_key(key_file.read_bytes(), passphrase.encode("utf-8"))
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise TypeError(f"{key_file.name} does not hold an RSA key")
+    return Issued(cert=cert, key=key)
+
+
+def revoke(paths: PkiPaths, passphrase: str, serial: int, *, now: dt.datetime | None = None) -> x509.CertificateRevocationList:
+    """Add a certificate serial to the agency CA's CRL and publish the new CRL (thu hồi chứng thư số)."""
+    now = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+    agency_ca = load_agency_ca(paths, passphrase)
+    current = x509.load_der_x509_crl(paths.crl.read_bytes())
+    revoked = {entry.serial_number: entry.revocation_date_utc for entry in current}
+    revoked.setdefault(serial, now)
+    der = _crl(agency_ca, sorted(revoked.items()), now)
+    _write_atomic(paths.crl, der, 0o644)
+    return x509.load_der_x509_crl(der)
+
+
+def _crl(issuer: Issued, revoked: Sequence[tuple[int, dt.datetime]], now: dt.datetime) -> bytes:
+    """A DER CRL of the issuer listing the revoked serials with their revocation times."""
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(issuer.cert.subject)
+        .last_update(now)
+        .next_update(now + CRL_LIFETIME)
+        .add_extension(_authority_key_id(issuer.cert), critical=False)
+    )
+    for serial, revoked_at in revoked:
+        entry = x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(revoked_at).build()
+        builder = builder.add_revoked_certificate(entry)
+    return builder.sign(issuer.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+
+
 def _write_atomic(path: Path, data: bytes, mode: int) -> None:
     """Write a file so that readers never see it half written."""
     partial = path.with_name(path.name + ".partial")
@@ -284,11 +400,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m signing.pki", description=main.__doc__)
     parser.add_argument("--dir", required=True, type=Path, help="directory for the PKI files")
     parser.add_argument("--agency-name", default=DEFAULT_AGENCY, help="organisation named in the certificates")
+    parser.add_argument("--crl-url", default=DEFAULT_CRL_URL, help="CRL distribution point of the signer certificates")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing PKI")
+    parser.add_argument("--revoke", metavar="SERIAL", help="revoke the certificate with this hex serial")
     args = parser.parse_args(argv)
     passphrase = os.environ.get(PASSPHRASE_ENV) or DEFAULT_PASSPHRASE
+    if args.revoke:
+        crl = revoke(PkiPaths.in_directory(args.dir), passphrase, int(args.revoke, 16))
+        print(f"{args.dir / CRL_FILE}: {len(list(crl))} revoked")
+        return 0
     paths = provision_local_pki(
-        args.dir, passphrase=passphrase, agency_name=args.agency_name, overwrite=args.overwrite
+        args.dir, passphrase=passphrase, agency_name=args.agency_name, crl_url=args.crl_url, overwrite=args.overwrite
     )
     for path in paths.files():
         print(path)

@@ -1,4 +1,5 @@
-"""Every MongoDB access of signing: signed documents (records and their bytes in GridFS)."""
+"""Every MongoDB access of signing: signed documents (records and their bytes in GridFS); the audit chain's
+writes and checks are in audit.py, on the collection this opens."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from typing import Any
 
 import gridfs
 from pymongo.database import Database
+
+from signing.audit import COLLECTION as AUDIT
 
 INDEXES: dict[str, list[Any]] = {"documents": []}
 OUTBOX_COLLECTIONS = ("documents",)
@@ -15,6 +18,7 @@ class Repository:
     def __init__(self, db: Database) -> None:
         self.documents = db["documents"]
         self.files = gridfs.GridFS(db, collection="document_files")
+        self.audit = db[AUDIT]
 
     def save_document(self, record: dict[str, Any], content: bytes) -> None:
         file_id = self.files.put(content, filename=f"{record['_id']}.pdf", sha256=record["sha256"],

@@ -5,18 +5,23 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from cryptography import x509
 from motcua import outbox
-from motcua.errors import NotFound, invalid
+from motcua.auth import Principal
+from motcua.errors import Forbidden, NotFound, invalid
 from motcua.events import Event, timestamp
 from motcua.topics import DOCUMENT_SIGNED
 from motcua.v1 import events_pb2
+from pyhanko.sign.signers import Signer
+from pyhanko.sign.timestamps import TimeStamper
 
-from signing import forms, metrics, pades
+from signing import errors, forms, metrics, pades, stamps
+from signing.authorisation import Authoriser
+from signing.keystore import OFFICIAL, SEAL, KeyStore, UnknownSigner
 from signing.repository import Repository
 
 DOCUMENT_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -24,12 +29,32 @@ Kick = Callable[[str, Any], None]
 DEFAULT_REASON = "Ký số"
 
 
+class Audit(Protocol):
+    """The append-only log every signature is recorded in."""
+
+    def append(self, record: Mapping[str, Any]) -> dict[str, Any]: ...
+
+
+class Revocation(Protocol):
+    """Where the status of the signers' certificates comes from (the CA's CRL, OCSP)."""
+
+    def is_revoked(self, serial: int) -> bool: ...
+
+    def crls(self) -> list[x509.CertificateRevocationList]: ...
+
+
 class SigningService:
-    def __init__(self, *, repo: Repository, kick: Kick, keys: pades.KeyStore, trust_roots: Sequence[x509.Certificate],
-                 public_url: str, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(self, *, repo: Repository, kick: Kick, keys: KeyStore, revocation: Revocation,
+                 authoriser: Authoriser, audit: Audit, trust_roots: Sequence[x509.Certificate], public_url: str,
+                 timestamper: TimeStamper | None = None,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.repo = repo
         self.kick = kick
         self.keys = keys
+        self.revocation = revocation
+        self.authoriser = authoriser
+        self.audit = audit
+        self.timestamper = timestamper
         self.trust_roots = list(trust_roots)
         self.public_url = public_url
         self.clock = clock
@@ -37,13 +62,21 @@ class SigningService:
     def verify_url(self, document_id: str) -> str:
         return f"{self.public_url}/verify/{document_id}"
 
-    def sign(self, *, pdf: bytes | None = None, document_id: str = "", form: forms.Form | None = None,
-             signer: str, reason: str, location: str, dossier_code: str = "") -> dict[str, Any]:
-        """Sign a given PDF, a stored document or a freshly rendered form; store and announce it."""
+    def sign(self, principal: Principal, *, pdf: bytes | None = None, document_id: str = "",
+             form: forms.Form | None = None, signer: str, reason: str, location: str,
+             dossier_code: str = "", origin: str = "", visible: bool = False) -> dict[str, Any]:
+        """Sign a given PDF, a stored document or a freshly rendered form for `principal`; store and announce it."""
+        signer = signer or OFFICIAL
         try:
-            key = self.keys.signer(signer or "official")
-        except pades.UnknownSigner:
+            key = self.keys.signer(signer)
+        except UnknownSigner:
             raise invalid("signer", f"Không có khóa ký '{signer}'", f"no signing key named {signer!r}") from None
+        try:
+            self.authoriser.check(principal, signer, key.signing_cert)
+        except Forbidden:
+            metrics.signatures.labels(signer, "forbidden").inc()
+            raise
+        self._check_usable(signer, key)
         new_id = uuid.uuid4().hex
         if form is not None:
             content = forms.render(form, verify_url=self.verify_url(new_id))
@@ -57,18 +90,41 @@ class SigningService:
             raise invalid("source", "Cần tài liệu PDF để ký", "give pdf bytes, a document_id or a form to render")
         try:
             signed = pades.sign_pdf(content, signer=key, field_name=f"Sig-{signer}-{new_id[:8]}",
-                                    reason=reason or DEFAULT_REASON, location=location or "")
+                                    reason=reason or DEFAULT_REASON, location=location or "",
+                                    timestamper=self.timestamper,
+                                    appearance=self._appearance(signer, key) if visible else None)
         except pades.InvalidPdf as error:
             metrics.signatures.labels(signer, "invalid_pdf").inc()
             raise invalid("pdf", "Tệp không phải PDF hợp lệ", f"not a valid PDF: {error}") from None
-        return self._store(new_id, signed, key, dossier_code, signer)
+        except pades.TimestampUnavailable as error:
+            metrics.signatures.labels(signer, "timestamp_unavailable").inc()
+            raise errors.timestamp_unavailable(str(error)) from None
+        return self._store(new_id, signed, key, dossier_code, signer, principal, origin)
+
+    def _appearance(self, name: str, key: Signer) -> stamps.Appearance:
+        """The seal's red stamp for the organisation's key, the signer's box for a personal one."""
+        subject = key.signing_cert.subject.native
+        organisation = str(subject.get("organization_name", ""))
+        if name == SEAL:
+            return stamps.seal_appearance(organisation)
+        return stamps.official_appearance(str(subject.get("common_name", "")), organisation, self.clock())
+
+    def _check_usable(self, name: str, key: Signer) -> None:
+        """Refuse a signer whose certificate is expired, not yet valid or revoked."""
+        cert = key.signing_cert
+        if not cert.not_valid_before <= self.clock() <= cert.not_valid_after:
+            metrics.signatures.labels(name, "certificate_expired").inc()
+            raise errors.certificate_expired(name, cert.not_valid_before, cert.not_valid_after)
+        if self.revocation.is_revoked(cert.serial_number):
+            metrics.signatures.labels(name, "certificate_revoked").inc()
+            raise errors.certificate_revoked(name, cert.serial_number)
 
     def verify(self, *, pdf: bytes | None = None, document_id: str = "") -> pades.Verification:
         content = self.content(document_id) if document_id else (pdf or b"")
         if not content:
             raise invalid("source", "Cần tài liệu PDF để kiểm tra", "give pdf bytes or a document_id")
         try:
-            result = pades.verify_pdf(content, trust_roots=self.trust_roots)
+            result = pades.verify_pdf(content, trust_roots=self.trust_roots, crls=self.revocation.crls())
         except pades.InvalidPdf as error:
             raise invalid("pdf", "Tệp không phải PDF hợp lệ", f"not a valid PDF: {error}") from None
         metrics.verifications.labels("valid" if result.valid else "invalid").inc()
@@ -84,11 +140,17 @@ class SigningService:
     def content(self, document_id: str) -> bytes:
         return self.repo.get_content(self.document(document_id))
 
-    def _store(self, document_id: str, signed: bytes, key: Any, dossier_code: str, signer: str) -> dict[str, Any]:
+    def _store(self, document_id: str, signed: bytes, key: Any, dossier_code: str, signer: str,
+               principal: Principal, origin: str) -> dict[str, Any]:
+        """Record the signature in the audit chain, then store and announce the document."""
         now = self.clock()
         sha256 = hashlib.sha256(signed).hexdigest()
         subject = key.signing_cert.subject.human_friendly
         serial = format(key.signing_cert.serial_number, "x")
+        # The audit entry comes first: no signed document leaves without its record.
+        self.audit.append({"at": now.isoformat(timespec="milliseconds"), "actor": principal.sub,
+                           "roles": ",".join(sorted(principal.roles)), "origin": origin, "signer": signer,
+                           "certificate_serial": serial, "document_id": document_id, "document_sha256": sha256})
         event = Event.new(DOCUMENT_SIGNED, events_pb2.DocumentSigned(
             document_id=document_id, sha256=sha256, dossier_code=dossier_code, signer_subject=subject,
             certificate_serial=serial, signed_at=timestamp(now)), subject=dossier_code or document_id, source="signing")

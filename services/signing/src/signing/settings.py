@@ -5,7 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from motcua.settings import CommonSettings, Env
+from motcua.settings import CommonSettings, Env, SettingsError
+
+from signing.authorisation import parse_service_keys
+
+# Where the signers' keys are: a PKCS#11 token (HSM; SoftHSM2 locally) or, in development, PKCS#12 files.
+PKCS11 = "PKCS11"
+PKCS12 = "PKCS12"
 
 
 @dataclass(frozen=True)
@@ -15,15 +21,35 @@ class Settings:
     passphrase: bytes
     trust_roots: Path
     public_url: str
+    key_store: str
+    pkcs11_module: Path | None
+    pkcs11_label: str
+    pkcs11_pin: str
+    service_keys: dict[str, frozenset[str]]
+    tsa_url: str | None
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> Settings:
         env = env or Env()
         pki_dir = env.path("MOTCUA_SIGNING_PKI_DIR", ".data/pki")
+        key_store = env.choice("MOTCUA_SIGNING_KEY_STORE", PKCS11, (PKCS11, PKCS12))
         return cls(
             common=CommonSettings.from_env("signing", http_port=8083, grpc_port=50053, env=env),
             pki_dir=pki_dir,
             passphrase=env.str("MOTCUA_SIGNING_KEY_PASSPHRASE", "motcua-dev").encode(),
             trust_roots=env.path("MOTCUA_SIGNING_TRUST_ROOTS", str(pki_dir / "root.pem")),
             public_url=env.str("MOTCUA_SIGNING_PUBLIC_URL", "http://127.0.0.1:8083").rstrip("/"),
+            key_store=key_store,
+            pkcs11_module=env.path("MOTCUA_SIGNING_PKCS11_MODULE") if key_store == PKCS11 else None,
+            pkcs11_label=env.str("MOTCUA_SIGNING_PKCS11_LABEL", "motcua"),
+            pkcs11_pin=env.str("MOTCUA_SIGNING_PKCS11_PIN") if key_store == PKCS11 else "",
+            tsa_url=env.url("MOTCUA_SIGNING_TSA_URL", "") if env.optional("MOTCUA_SIGNING_TSA_URL") else None,
+            service_keys=_service_keys(env.str("MOTCUA_SIGNING_SERVICE_KEYS", "intake:seal,routing:official")),
         )
+
+
+def _service_keys(text: str) -> dict[str, frozenset[str]]:
+    try:
+        return parse_service_keys(text)
+    except ValueError as error:
+        raise SettingsError(f"MOTCUA_SIGNING_SERVICE_KEYS: {error}") from None

@@ -1,0 +1,90 @@
+"""The local PKI's online services for development and tests: the agency CA's CRL and an RFC 3161
+time-stamping authority (TSA), over HTTP, from the files of a provisioned PKI directory.
+
+`python -m signing.pki_server --dir .data/pki --port 9780` (`make run` and the tests start it):
+`GET /crl/agency-ca.crl` serves the current CRL, `POST /tsa` answers `application/timestamp-query` with
+`application/timestamp-reply`, `GET /health` says it is up. In production the CA and the TSA are the
+certification authority's own services.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from asn1crypto import keys as asn1_keys
+from asn1crypto import tsp
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+from signing.pades import to_asn1
+from signing.pki import DEFAULT_PASSPHRASE, PASSPHRASE_ENV, PkiPaths, load_tsa
+
+MAX_QUERY_BYTES = 64 * 1024
+
+
+def authority(paths: PkiPaths, passphrase: str) -> DummyTimeStamper:
+    """The PKI's time-stamping authority: pyHanko's in-process TSA, signing each request with the TSA key."""
+    tsa = load_tsa(paths, passphrase)
+    key = tsa.key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    agency_ca = x509.load_pem_x509_certificate(paths.agency_ca_cert.read_bytes())
+    return DummyTimeStamper(tsa_cert=to_asn1(tsa.cert), tsa_key=asn1_keys.PrivateKeyInfo.load(key),
+                            certs_to_embed=[to_asn1(agency_ca)])
+
+
+def server(paths: PkiPaths, passphrase: str, port: int, host: str = "127.0.0.1") -> ThreadingHTTPServer:
+    """An HTTP server of the CRL and the TSA; call serve_forever() on it."""
+    tsa = authority(paths, passphrase)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path == "/crl/agency-ca.crl":
+                self._answer(200, "application/pkix-crl", paths.crl.read_bytes())
+            elif self.path == "/health":
+                self._answer(200, "text/plain", b"ok")
+            else:
+                self._answer(404, "text/plain", b"not found")
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            if self.path != "/tsa" or self.headers.get("Content-Type") != "application/timestamp-query":
+                return self._answer(404, "text/plain", b"POST application/timestamp-query to /tsa")
+            if not 0 < length <= MAX_QUERY_BYTES:
+                return self._answer(400, "text/plain", b"bad length")
+            try:
+                query = tsp.TimeStampReq.load(self.rfile.read(length))
+                reply = asyncio.run(tsa.async_request_tsa_response(query)).dump()
+            except (ValueError, TypeError, KeyError) as error:
+                return self._answer(400, "text/plain", f"bad timestamp query: {error}".encode())
+            self._answer(200, "application/timestamp-reply", reply)
+
+        def _answer(self, status: int, content_type: str, body: bytes) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            """Quiet: the stack keeps each process's output, and every request would fill it."""
+
+    return ThreadingHTTPServer((host, port), Handler)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m signing.pki_server", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dir", type=Path, required=True, help="the provisioned PKI directory")
+    parser.add_argument("--port", type=int, default=9780)
+    args = parser.parse_args()
+    passphrase = os.environ.get(PASSPHRASE_ENV) or DEFAULT_PASSPHRASE
+    server(PkiPaths.in_directory(args.dir), passphrase, args.port).serve_forever()
+
+
+if __name__ == "__main__":
+    main()
