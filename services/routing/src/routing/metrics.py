@@ -12,8 +12,13 @@ from prometheus_client.registry import Collector
 tasks_assigned = Counter("motcua_tasks_assigned_total", "Tasks assigned to officials, by department.", ["department"])
 dossiers_decided = Counter("motcua_dossiers_decided_total", "Dossiers approved with a signed result.", ["procedure"])
 dossiers_completed = Counter("motcua_dossiers_completed_total",
-                             "Dossiers decided, by receiving agency and whether within their legal deadline.",
+                             "Dossiers whose result was returned, by receiving agency and timeliness (early, on_time, "
+                             "late; national rule).",
                              ["agency", "timeliness"])
+
+scheduler_ticks = Counter("motcua_scheduler_ticks_total", "Deadline scheduler ticks run by this pod.")
+deadline_alarms = Counter("motcua_deadline_alarms_total", "Due-soon and overdue alarms fired, by kind and scope "
+                          "(step or dossier).", ["kind", "scope"])
 
 
 class OpenCount(NamedTuple):

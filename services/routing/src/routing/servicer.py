@@ -3,38 +3,83 @@
 from __future__ import annotations
 
 import base64
+import json
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import grpc
+from grpc_status import rpc_status
 from motcua.auth import TokenVerifier
-from motcua.errors import invalid
+from motcua.errors import DomainError, invalid
 from motcua.events import timestamp as ts
+from motcua.rpc import status_for
 from motcua.v1 import routing_pb2, routing_pb2_grpc
 
+from routing.results import Results
 from routing.service import RoutingService
 
 MAX_PAGE = 500
+WATCH_POLL_SECONDS = 1.0
 
 
 def task_message(d: dict[str, Any]) -> routing_pb2.Task:
     t = d["task"]
-    return routing_pb2.Task(task_id=t["task_id"], dossier_code=d["_id"], procedure_code=d["procedure_code"],
-                            step=t["step"], department=t["department"], assignee=t["assignee"], status=d["status"],
-                            assigned_at=ts(t["assigned_at"]), due_at=ts(t["due_at"]))
+    return routing_pb2.Task(
+        task_id=t["task_id"], dossier_code=d["_id"], procedure_code=d["procedure_code"], step=t["step"],
+        department=t["department"], assignee=t["assignee"], status=d["status"], assigned_at=ts(t["assigned_at"]),
+        due_at=ts(t["due_at"]), agency_id=t.get("agency", d["agency_id"]), role=t.get("role", ""),
+        step_name=t.get("step_name", ""), procedure_name=d.get("procedure_name", ""),
+        applicant_name=d.get("applicant_name", ""), appointment_at=ts(d["appointment_at"]), actions=t.get("actions", []))
 
 
-def _offset(token: str) -> int:
+def dossier_message(d: dict[str, Any]) -> routing_pb2.DossierView:
+    in_progress = d["status"] in (4, 5)
+    return routing_pb2.DossierView(
+        dossier_code=d["_id"], procedure_code=d["procedure_code"], procedure_name=d["procedure_name"],
+        applicant_name=d["applicant_name"], agency_id=d["agency_id"], department=d["department"], status=d["status"],
+        workflow=d["workflow"]["id"], received_at=ts(d["received_at"]), appointment_at=ts(d["appointment_at"]),
+        task=task_message(d) if in_progress else None,
+        comments=[routing_pb2.Comment(author=c["author"], text=c["text"], at=ts(c["at"]), step=c["step"])
+                  for c in d.get("comments", [])],
+        hand_overs=[routing_pb2.HandOverRow(
+            step=r["step"], giver=r["giver"], receiver=r["receiver"], handed_over_at=ts(r["at"]),
+            due_at=ts(r["due_at"]) if r.get("due_at") else None, result=r.get("result", 0), action=r["action"],
+            note=r.get("note", "")) for r in d.get("history", [])],
+        supplement_requests=d.get("supplement_requests", 0),
+        result_document_id=(d.get("result") or {}).get("document_id", ""))
+
+
+def action_response(d: dict[str, Any]) -> routing_pb2.TaskActionResponse:
+    return routing_pb2.TaskActionResponse(dossier_code=d["_id"], status=d["status"],
+                                          task=task_message(d) if d["status"] in (4, 5) else None)
+
+
+def _position(token: str) -> tuple[datetime, str] | None:
     if not token:
-        return 0
+        return None
     try:
-        return int(base64.urlsafe_b64decode(token.encode()).decode())
-    except ValueError:
+        due, code = json.loads(base64.urlsafe_b64decode(token.encode()))
+        return datetime.fromisoformat(due), str(code)
+    except (ValueError, TypeError):
         raise invalid("page_token", "Mã trang không hợp lệ", "page_token is not one this server issued") from None
 
 
+def _token(d: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps([d["task"]["due_at"].isoformat(), d["_id"]]).encode()).decode()
+
+
+def _code(request: Any) -> str:
+    if not request.dossier_code:
+        raise invalid("dossier_code", "Thiếu mã hồ sơ", "dossier_code is required")
+    return str(request.dossier_code)
+
+
 class WorkbenchServicer(routing_pb2_grpc.WorkbenchServicer):
-    def __init__(self, service: RoutingService, tokens: TokenVerifier) -> None:
+    def __init__(self, service: RoutingService, results: Results, tokens: TokenVerifier) -> None:
         self.service = service
+        self.results = results
         self.tokens = tokens
 
     def ListQueue(self, request: routing_pb2.ListQueueRequest, context: grpc.ServicerContext) -> routing_pb2.ListQueueResponse:
@@ -42,15 +87,100 @@ class WorkbenchServicer(routing_pb2_grpc.WorkbenchServicer):
         if request.page_size < 0 or request.page_size > MAX_PAGE:
             raise invalid("page_size", f"Kích thước trang từ 0 đến {MAX_PAGE}", f"page_size must be 0 to {MAX_PAGE}")
         size = request.page_size or 50
-        skip = _offset(request.page_token)
-        found = self.service.queue(principal, skip=skip, limit=size + 1)
-        next_token = base64.urlsafe_b64encode(str(skip + size).encode()).decode() if len(found) > size else ""
+        filters: dict[str, Any] = {}
+        if request.procedure_code:
+            filters["procedure_code"] = request.procedure_code
+        if request.step:
+            filters["task.step"] = request.step
+        if request.HasField("due_before"):
+            filters["task.due_at"] = {"$lt": request.due_before.ToDatetime(UTC)}
+        found = self.service.queue(principal, filters=filters, unclaimed=request.include_unclaimed,
+                                   after=_position(request.page_token), limit=size + 1)
+        next_token = _token(found[size - 1]) if len(found) > size else ""
         return routing_pb2.ListQueueResponse(tasks=[task_message(d) for d in found[:size]], next_page_token=next_token)
 
-    def Approve(self, request: routing_pb2.ApproveRequest, context: grpc.ServicerContext) -> routing_pb2.ApproveResponse:
+    def GetDossier(self, request: routing_pb2.WorkbenchDossierRequest,
+                   context: grpc.ServicerContext) -> routing_pb2.DossierView:
+        return dossier_message(self.service.dossier(self.tokens.from_grpc(context), _code(request)))
+
+    def Claim(self, request: routing_pb2.TaskActionRequest, context: grpc.ServicerContext) -> routing_pb2.TaskActionResponse:
+        return action_response(self.service.claim(self.tokens.from_grpc(context), _code(request), request.task_id))
+
+    def Forward(self, request: routing_pb2.TaskActionRequest, context: grpc.ServicerContext) -> routing_pb2.TaskActionResponse:
+        return action_response(self.service.forward(self.tokens.from_grpc(context), _code(request), request.task_id,
+                                                    request.comment))
+
+    def ReturnToPrevious(self, request: routing_pb2.TaskActionRequest,
+                         context: grpc.ServicerContext) -> routing_pb2.TaskActionResponse:
+        return action_response(self.service.return_to_previous(self.tokens.from_grpc(context), _code(request),
+                                                               request.task_id, request.comment))
+
+    def RequestSupplement(self, request: routing_pb2.RequestSupplementRequest,
+                          context: grpc.ServicerContext) -> routing_pb2.TaskActionResponse:
         principal = self.tokens.from_grpc(context)
-        if not request.dossier_code:
-            raise invalid("dossier_code", "Thiếu mã hồ sơ", "dossier_code is required")
-        decided = self.service.approve(principal, request.dossier_code)
+        code = _code(request)
+        if not request.items:
+            raise invalid("items", "Liệt kê một lần mọi giấy tờ cần bổ sung", "list every missing document, at least one")
+        for i, item in enumerate(request.items):
+            if not item.name.strip() or not item.reason.strip():
+                raise invalid(f"items[{i}]", "Mỗi mục cần tên giấy tờ và lý do", "each item needs a name and a reason")
+        items = [{"document_type": i.document_type, "name": i.name, "reason": i.reason} for i in request.items]
+        return action_response(self.service.request_supplement(principal, code, request.task_id, items, request.note))
+
+    def Approve(self, request: routing_pb2.ApproveRequest, context: grpc.ServicerContext) -> routing_pb2.ApproveResponse:
+        decided = self.results.approve(self.tokens.from_grpc(context), _code(request), request.task_id, request.comment)
         return routing_pb2.ApproveResponse(dossier_code=decided["_id"], status=decided["status"],
                                            document_id=decided["result"]["document_id"])
+
+    def Reject(self, request: routing_pb2.TaskActionRequest, context: grpc.ServicerContext) -> routing_pb2.TaskActionResponse:
+        return action_response(self.service.reject(self.tokens.from_grpc(context), _code(request), request.task_id,
+                                                   request.comment))
+
+    def AddComment(self, request: routing_pb2.TaskActionRequest,
+                   context: grpc.ServicerContext) -> routing_pb2.TaskActionResponse:
+        return action_response(self.service.add_comment(self.tokens.from_grpc(context), _code(request), request.task_id,
+                                                        request.comment))
+
+    def Reassign(self, request: routing_pb2.ReassignRequest, context: grpc.ServicerContext) -> routing_pb2.TaskActionResponse:
+        principal = self.tokens.from_grpc(context)
+        code = _code(request)
+        if not request.assignee:
+            raise invalid("assignee", "Thiếu cán bộ nhận", "assignee is required")
+        return action_response(self.service.reassign(principal, code, request.task_id, request.assignee,
+                                                     request.comment))
+
+    def ReturnResult(self, request: routing_pb2.ReturnResultRequest,
+                     context: grpc.ServicerContext) -> routing_pb2.ReturnResultResponse:
+        returned = self.results.return_result(self.tokens.from_grpc(context), _code(request))
+        return routing_pb2.ReturnResultResponse(dossier_code=returned["_id"], status=returned["status"],
+                                                timeliness=returned["returned"]["timeliness"])
+
+    def WatchQueue(self, request: routing_pb2.WatchQueueRequest,
+                   context: grpc.ServicerContext) -> Iterator[routing_pb2.QueueChange]:
+        """Poll the caller's queue and push the differences; the shared interceptor covers unary calls only."""
+        try:
+            principal = self.tokens.from_grpc(context)
+            seen: dict[str, routing_pb2.Task] = {}
+            ended = threading.Event()
+            context.add_callback(ended.set)
+            while not ended.is_set():
+                tasks = {d["task"]["task_id"]: task_message(d) for d in self.service.queue(
+                    principal, filters={}, unclaimed=request.include_unclaimed, after=None, limit=MAX_PAGE)}
+                yield from _changes(seen, tasks)
+                seen = tasks
+                ended.wait(WATCH_POLL_SECONDS)
+        except DomainError as error:
+            context.abort_with_status(rpc_status.to_status(status_for(error, "routing")))
+
+
+def _changes(before: dict[str, routing_pb2.Task], after: dict[str, routing_pb2.Task]) -> Iterator[routing_pb2.QueueChange]:
+    kind = routing_pb2.QueueChange
+    for task_id, task in after.items():
+        if task_id not in before:
+            yield kind(kind=kind.KIND_ADDED, task=task)
+        elif before[task_id] != task:
+            yield kind(kind=kind.KIND_CHANGED, task=task)
+    for task_id, task in before.items():
+        if task_id not in after:
+            yield kind(kind=kind.KIND_REMOVED, task=task)
+

@@ -13,6 +13,8 @@ class Settings:
     signing_addr: str
     signing_timeout: float
     agency_name: str
+    due_soon_minutes: int
+    scheduler_seconds: int
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> Settings:
@@ -22,4 +24,6 @@ class Settings:
             signing_addr=env.address("MOTCUA_SIGNING_ADDR", "127.0.0.1:50053"),
             signing_timeout=float(env.int("MOTCUA_SIGNING_TIMEOUT_SECONDS", 30, minimum=1, maximum=300)),
             agency_name=env.str("MOTCUA_AGENCY_NAME", "UBND phường Hoa Lư"),
+            due_soon_minutes=env.int("MOTCUA_ROUTING_DUE_SOON_MINUTES", 240, minimum=1, maximum=7 * 24 * 60),
+            scheduler_seconds=env.int("MOTCUA_ROUTING_SCHEDULER_SECONDS", 10, minimum=1, maximum=300),
         )

@@ -1,4 +1,4 @@
-"""The signing service's gRPC client, as the ResultSigner port routing needs."""
+"""The signing service's gRPC client, as the ResultSigner port routing needs: the official signs, then the seal."""
 
 from __future__ import annotations
 
@@ -27,9 +27,15 @@ class GrpcResultSigner:
             signer="official", reason="Phê duyệt kết quả giải quyết hồ sơ", location=self.agency_name,
             dossier_code=dossier["_id"],
         )
+        official = self._sign(request)
+        sealed = self._sign(signing_pb2.SignPdfRequest(
+            document_id=official.document_id, signer="seal", reason="Đóng dấu cơ quan", location=self.agency_name,
+            dossier_code=dossier["_id"]))
+        return sealed.document_id, sealed.sha256
+
+    def _sign(self, request: signing_pb2.SignPdfRequest) -> signing_pb2.SignPdfResponse:
         try:
-            response = self.stub.SignPdf(request, timeout=self.timeout)
+            return self.stub.SignPdf(request, timeout=self.timeout)
         except grpc.RpcError as error:
             reason = error_details(error).get("reason") or error.code().name  # type: ignore[attr-defined]
             raise errors.signing_failed(f"{reason}: {error.details()}") from error  # type: ignore[attr-defined]
-        return response.document_id, response.sha256

@@ -1,0 +1,322 @@
+"""Routing's workbench against the real stack: Kafka, FerretDB, signing, and two routing replicas.
+
+Dossiers enter by `DossierReceived` events published to Kafka as intake would; officials act over gRPC
+Workbench with development tokens; what routing emits is read back from the dossier topic.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import grpc
+import pytest
+import requests
+from kafka import KafkaConsumer, KafkaProducer
+from motcua import calendar
+from motcua import kafka as mkafka
+from motcua.events import Event, timestamp
+from motcua.rpc import error_details
+from motcua.topics import DOSSIER_RECEIVED, SUPPLEMENT_PROVIDED, qualified
+from motcua.v1 import (
+    common_pb2,
+    events_pb2,
+    routing_pb2,
+    routing_pb2_grpc,
+    signing_pb2,
+    signing_pb2_grpc,
+)
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.conftest import eventually
+from tests.factories import COMMUNE, admin, bearer
+
+pytestmark = pytest.mark.stack
+PREFIX = f"wb{uuid.uuid4().hex[:6]}"
+SECOND_REPLICA_OFFSET = 5
+FAST = {"MOTCUA_ROUTING_SCHEDULER_SECONDS": "1", "MOTCUA_ROUTING_DUE_SOON_MINUTES": "60"}
+SEQUENCE = itertools.count(1)
+TWO_STEP_CLAIM = {"name": "Nhận việc tự chọn", "steps": [
+    {"id": "tham-dinh", "name": "Thẩm định", "role": "officer", "share": 60, "assignment": "claim",
+     "actions": ["forward", "supplement"]},
+    {"id": "phe-duyet", "name": "Phê duyệt", "role": "leader", "share": 40, "actions": ["approve", "return"]},
+]}
+
+
+@pytest.fixture(scope="module")
+def routing(stack) -> Iterator[Any]:  # type: ignore[no-untyped-def]
+    stack.prefix = PREFIX
+    mkafka.ensure_topics(stack.kafka, PREFIX)
+    second = stack.ports.http["routing"] + SECOND_REPLICA_OFFSET
+    try:
+        stack.start_service("signing", label="signing-wb")
+        stack.start_service("routing", label="routing-a", env=FAST)
+        stack.start_service("routing", label="routing-b", role="worker",
+                            env={**FAST, "MOTCUA_ROUTING_HTTP_PORT": str(second)})
+        yield stack
+    finally:
+        for name in ("routing-b", "routing-a", "signing-wb"):
+            stack.stop(name)
+        stack.prefix = ""
+
+
+@pytest.fixture(scope="module")
+def producer(stack) -> Iterator[KafkaProducer]:  # type: ignore[no-untyped-def]
+    p = mkafka.producer(stack.kafka, "motcua-tests")
+    yield p
+    p.close()
+
+
+@pytest.fixture(scope="module")
+def workbench(routing) -> routing_pb2_grpc.WorkbenchStub:  # type: ignore[no-untyped-def]
+    return routing_pb2_grpc.WorkbenchStub(grpc.insecure_channel(f"127.0.0.1:{routing.ports.grpc['routing']}"))
+
+
+def official(role: str, sub: str, department: str = "tu-phap", agency: str = COMMUNE) -> list[tuple[str, str]]:
+    return [("authorization", bearer("--role", role, "--sub", sub, "--agency", agency,
+                                     "--department", department)["Authorization"])]
+
+
+OFFICERS = [official("officer", f"cv-tu-phap-{COMMUNE}-{n}") for n in (1, 2)]
+POLICE = [official("officer", f"cv-cong-an-{COMMUNE}-{n}", "cong-an") for n in (1, 2)]
+LEADER = official("leader", f"ld-tu-phap-{COMMUNE}")
+CLERK = official("clerk", "tn-hac-thanh-01", "")
+
+
+def received(*, procedure: str = "1.001193", version: int = 1, workflow: str = "standard",
+             received_at: datetime | None = None, days: int = 3) -> Event:
+    code = f"{COMMUNE}-{uuid.uuid4().hex[:6]}-{next(SEQUENCE):04d}"
+    at = received_at or datetime.now(UTC)
+    payload = events_pb2.DossierReceived(
+        dossier_code=code, procedure_code=procedure, procedure_version=version, procedure_name="Đăng ký khai sinh",
+        agency_id=COMMUNE, department="tu-phap", channel=common_pb2.CHANNEL_COUNTER, workflow=workflow,
+        applicant=common_pb2.Applicant(full_name="Nguyễn Thị Lan", citizen_id="001190012345", phone="0912345678"),
+        received_at=timestamp(at), appointment_at=timestamp(calendar.add_working_days(at, days)), legal_days=days,
+        received_by="tn-hac-thanh-01")
+    return Event.new(DOSSIER_RECEIVED, payload, subject=code, source="intake")
+
+
+def publish(producer: KafkaProducer, *events: Event) -> None:
+    for event in events:
+        mkafka.publish(producer, event, PREFIX).get(timeout=30)
+
+
+def opened(workbench, producer, event: Event, who=None):  # type: ignore[no-untyped-def]
+    """Publish a received dossier and wait until routing shows it; returns the dossier view."""
+    publish(producer, event)
+    return eventually(lambda: _view(workbench, event.subject, who or LEADER), 60, what=f"{event.subject} in routing")
+
+
+def _view(workbench, code: str, who) -> Any:  # type: ignore[no-untyped-def]
+    try:
+        return workbench.GetDossier(routing_pb2.WorkbenchDossierRequest(dossier_code=code), metadata=who, timeout=10)
+    except grpc.RpcError as error:
+        if error.code() == grpc.StatusCode.NOT_FOUND:
+            return None
+        raise
+
+
+def refused(call, *args, **kwargs) -> tuple[grpc.StatusCode, str]:  # type: ignore[no-untyped-def]
+    with pytest.raises(grpc.RpcError) as error:
+        call(*args, timeout=30, **kwargs)
+    return error.value.code(), error_details(error.value)["reason"]
+
+
+def emitted(stack, code: str, until) -> list[Event]:  # type: ignore[no-untyped-def]
+    """Routing's events about one dossier on the dossier topic, read until until(events) holds."""
+    consumer = KafkaConsumer(qualified("motcua.dossier.v1", PREFIX), bootstrap_servers=stack.kafka_bootstrap,
+                             auto_offset_reset="earliest", enable_auto_commit=False, group_id=None)
+    found: list[Event] = []
+
+    def read() -> bool:
+        for records in consumer.poll(500).values():
+            for record in records:
+                event = Event.from_record(record.headers, record.value)
+                if event.subject == code and event.source == "routing":
+                    found.append(event)
+        return until(found)
+
+    try:
+        eventually(read, 60, what=f"routing's events about {code}")
+        return found
+    finally:
+        consumer.close()
+
+
+def kinds(events: list[Event]) -> list[str]:
+    return [e.type.name.split(".")[-2] for e in events]
+
+
+def test_a_three_step_inter_agency_dossier_goes_to_a_returned_result(routing, workbench, producer):  # type: ignore[no-untyped-def]
+    event = received(procedure="3.000722", workflow="inter-agency")
+    code = event.subject
+    view = opened(workbench, producer, event)
+    assert view.workflow == "inter-agency" and view.status == 4 and view.task.step == "tham-dinh"
+    examiner = OFFICERS[int(view.task.assignee[-1]) - 1]
+    assert code in [t.dossier_code for t in workbench.ListQueue(routing_pb2.ListQueueRequest(), metadata=examiner,
+                                                                 timeout=10).tasks]
+
+    # an official of another department neither sees nor moves it; a stale task id is refused
+    assert refused(workbench.GetDossier, routing_pb2.WorkbenchDossierRequest(dossier_code=code),
+                   metadata=POLICE[0]) == (grpc.StatusCode.PERMISSION_DENIED, "OUT_OF_SCOPE")
+    assert refused(workbench.Forward, routing_pb2.TaskActionRequest(dossier_code=code, task_id=view.task.task_id),
+                   metadata=POLICE[0]) == (grpc.StatusCode.PERMISSION_DENIED, "OUT_OF_SCOPE")
+    first = workbench.Forward(routing_pb2.TaskActionRequest(dossier_code=code, task_id=view.task.task_id,
+                                                            comment="Hồ sơ đầy đủ"), metadata=examiner, timeout=10)
+    assert refused(workbench.Forward, routing_pb2.TaskActionRequest(dossier_code=code, task_id=view.task.task_id),
+                   metadata=examiner) == (grpc.StatusCode.PERMISSION_DENIED, "OUT_OF_SCOPE")
+    assert first.task.step == "cong-an" and first.task.department == "cong-an"
+
+    police = POLICE[int(first.task.assignee[-1]) - 1]
+    second = workbench.Forward(routing_pb2.TaskActionRequest(dossier_code=code, task_id=first.task.task_id),
+                               metadata=police, timeout=10)
+    assert refused(workbench.Forward, routing_pb2.TaskActionRequest(dossier_code=code, task_id=first.task.task_id),
+                   metadata=police) == (grpc.StatusCode.PERMISSION_DENIED, "OUT_OF_SCOPE")
+    assert second.task.step == "phe-duyet" and second.task.assignee == f"ld-tu-phap-{COMMUNE}"
+    stale = routing_pb2.ApproveRequest(dossier_code=code, task_id=first.task.task_id)
+    assert refused(workbench.Approve, stale, metadata=LEADER) == (grpc.StatusCode.FAILED_PRECONDITION, "TASK_STALE")
+
+    approved = workbench.Approve(routing_pb2.ApproveRequest(dossier_code=code, task_id=second.task.task_id),
+                                 metadata=LEADER, timeout=60)
+    signing = signing_pb2_grpc.SigningStub(grpc.insecure_channel(f"127.0.0.1:{routing.ports.grpc['signing']}"))
+    verified = signing.VerifyPdf(signing_pb2.VerifyPdfRequest(document_id=approved.document_id), timeout=30)
+    assert verified.valid and len(verified.signatures) == 2
+
+    returned = workbench.ReturnResult(routing_pb2.ReturnResultRequest(dossier_code=code), metadata=CLERK, timeout=10)
+    assert (returned.status, returned.timeliness) == (10, events_pb2.TIMELINESS_EARLY)
+    assert refused(workbench.ReturnResult, routing_pb2.ReturnResultRequest(dossier_code=code),
+                   metadata=CLERK) == (grpc.StatusCode.FAILED_PRECONDITION, "NOT_DECIDED")
+
+    events = emitted(routing, code, lambda found: "completed" in kinds(found))
+    assert kinds(events) == ["task_assigned", "status_changed", "task_assigned", "status_changed", "task_assigned",
+                             "status_changed", "status_changed", "result_ready", "status_changed", "completed"]
+    done: events_pb2.DossierCompleted = events[-1].payload  # type: ignore[assignment]
+    assert (done.procedure_code, done.agency_id, done.timeliness, done.decided_by, done.returned_by) == (
+        "3.000722", COMMUNE, events_pb2.TIMELINESS_EARLY, f"ld-tu-phap-{COMMUNE}", "tn-hac-thanh-01")
+    sheet = workbench.GetDossier(routing_pb2.WorkbenchDossierRequest(dossier_code=code), metadata=LEADER, timeout=10)
+    assert [r.action for r in sheet.hand_overs] == ["receive", "forward", "forward", "approve"]
+
+
+def test_two_officers_racing_to_claim_one_task_exactly_one_wins(routing, workbench, producer):  # type: ignore[no-untyped-def]
+    saved = requests.put(f"http://127.0.0.1:{routing.ports.http['routing']}/api/v1/admin/workflows/2.000635@7",
+                         json=TWO_STEP_CLAIM, headers=admin(), timeout=10)
+    assert saved.status_code == 200, saved.text
+    event = received(procedure="2.000635", version=7)
+    view = opened(workbench, producer, event)
+    assert view.workflow == "2.000635@7" and view.task.assignee == ""
+    pool = workbench.ListQueue(routing_pb2.ListQueueRequest(include_unclaimed=True), metadata=OFFICERS[0], timeout=10)
+    assert event.subject in [t.dossier_code for t in pool.tasks]
+
+    outcomes: list[Any] = []
+    start = threading.Barrier(2)
+
+    def claim(who) -> None:  # type: ignore[no-untyped-def]
+        start.wait()
+        try:
+            outcomes.append(workbench.Claim(routing_pb2.TaskActionRequest(dossier_code=event.subject,
+                                                                          task_id=view.task.task_id),
+                                            metadata=who, timeout=30).task.assignee)
+        except grpc.RpcError as error:
+            outcomes.append((error.code(), error_details(error)["reason"]))
+
+    threads = [threading.Thread(target=claim, args=(who,)) for who in OFFICERS]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    winners = [o for o in outcomes if isinstance(o, str)]
+    assert len(winners) == 1 and winners[0].startswith(f"cv-tu-phap-{COMMUNE}-")
+    assert [o for o in outcomes if not isinstance(o, str)] == [(grpc.StatusCode.FAILED_PRECONDITION, "TASK_TAKEN")]
+    after = workbench.GetDossier(routing_pb2.WorkbenchDossierRequest(dossier_code=event.subject), metadata=LEADER,
+                                 timeout=10)
+    assert after.task.assignee == winners[0]
+
+
+def test_a_bad_workflow_gets_a_problem_per_field_and_is_not_saved(routing):  # type: ignore[no-untyped-def]
+    base = f"http://127.0.0.1:{routing.ports.http['routing']}/api/v1/admin/workflows"
+    bad = {"name": "x", "steps": [{**TWO_STEP_CLAIM["steps"][0], "share": 50}, TWO_STEP_CLAIM["steps"][1]]}
+    response = requests.put(f"{base}/1.004222@3", json=bad, headers=admin(), timeout=10)
+    assert response.status_code == 422 and response.headers["Content-Type"] == "application/problem+json"
+    assert [e["pointer"] for e in response.json()["errors"]] == ["/steps"]
+    assert requests.get(f"{base}/1.004222@3", headers=admin(), timeout=10).status_code == 404
+    officer = {"Authorization": OFFICERS[0][0][1]}
+    assert requests.put(f"{base}/standard", json=TWO_STEP_CLAIM, headers=officer, timeout=10).status_code == 403
+    listed = requests.get(base, headers=admin(), timeout=10).json()["workflows"]
+    assert {"standard", "inter-agency"} <= {w["id"] for w in listed}
+
+
+def test_a_supplement_request_stops_the_clock_and_the_supplement_restarts_it(routing, workbench, producer):  # type: ignore[no-untyped-def]
+    event = received()
+    code = event.subject
+    view = opened(workbench, producer, event)
+    examiner = OFFICERS[int(view.task.assignee[-1]) - 1]
+    item = events_pb2.SupplementRequestItem(document_type="giay-chung-sinh", name="Giấy chứng sinh", reason="Bản mờ")
+    assert refused(workbench.RequestSupplement, routing_pb2.RequestSupplementRequest(dossier_code=code),
+                   metadata=examiner)[0] == grpc.StatusCode.INVALID_ARGUMENT
+    paused = workbench.RequestSupplement(routing_pb2.RequestSupplementRequest(
+        dossier_code=code, task_id=view.task.task_id, items=[item]), metadata=examiner, timeout=10)
+    assert paused.status == 5
+    assert refused(workbench.Forward, routing_pb2.TaskActionRequest(dossier_code=code, task_id=view.task.task_id),
+                   metadata=examiner) == (grpc.StatusCode.FAILED_PRECONDITION, "TASK_STALE")
+
+    # the citizen answers two working days later; the same event delivered twice resumes once
+    provided_at = calendar.add_working_days(datetime.now(UTC), 2)
+    supplement = Event.new(SUPPLEMENT_PROVIDED, events_pb2.SupplementProvided(
+        dossier_code=code, provided_at=timestamp(provided_at), after_reception=True), subject=code, source="intake")
+    publish(producer, supplement, supplement)
+    resumed = eventually(lambda: (v := _view(workbench, code, LEADER)).status == 4 and v, 60, what="status 4 again")
+    shift = resumed.appointment_at.ToDatetime(UTC) - view.appointment_at.ToDatetime(UTC)
+    assert shift >= timedelta(days=2)  # two working days (and any weekend between) no longer count
+    assert resumed.task.due_at.ToDatetime(UTC) > view.task.due_at.ToDatetime(UTC)
+    assert resumed.supplement_requests == 1
+    events = emitted(routing, code, lambda found: kinds(found).count("status_changed") >= 3)
+    statuses = [(e.payload.previous_status, e.payload.status) for e in events  # type: ignore[attr-defined]
+                if e.type.name.endswith(".status_changed.v1")]
+    assert statuses == [(2, 4), (4, 5), (5, 4)]
+
+
+def test_a_redelivered_received_event_opens_the_dossier_once(routing, workbench, producer):  # type: ignore[no-untyped-def]
+    event = received()
+    again = Event.new(DOSSIER_RECEIVED, event.payload, subject=event.subject, source="intake")  # a new id, same dossier
+    view = opened(workbench, producer, event)
+    publish(producer, event, again)
+    late = received()
+    opened(workbench, producer, late)  # routing has consumed everything published before it
+    assert _view(workbench, event.subject, LEADER).task.task_id == view.task.task_id
+    events = emitted(routing, event.subject, lambda found: len(found) >= 2)
+    assert kinds(events) == ["task_assigned", "status_changed"]
+
+
+def test_overdue_fires_once_with_two_replicas_running(routing, workbench, producer):  # type: ignore[no-untyped-def]
+    past = datetime.now(UTC) - timedelta(days=10)
+    event = received(received_at=past, days=1)  # the appointment passed days ago
+    opened(workbench, producer, event)
+
+    def alarms(found: list[Event]) -> bool:
+        return {"due_soon", "overdue"} <= set(kinds(found))
+
+    first = emitted(routing, event.subject, alarms)
+    assert kinds(first).count("overdue") == 1
+    # both replicas keep ticking and re-reading the current minute's alarms; each claim after the first loses
+    ticks = [scheduler_ticks(routing, port) for port in replica_ports(routing)]
+    eventually(lambda: all(scheduler_ticks(routing, port) >= seen + 2 for port, seen in zip(replica_ports(routing),
+                                                                                              ticks, strict=True)),
+               30, what="two more ticks of each replica")
+    events = emitted(routing, event.subject, alarms)
+    overdue = [e.payload for e in events if e.type.name.endswith(".overdue.v1")]
+    assert len(overdue) == 1 and overdue[0].step == "" and overdue[0].agency_id == COMMUNE  # type: ignore[attr-defined]
+    assert kinds(events).count("due_soon") == 1
+
+
+def replica_ports(stack) -> list[int]:  # type: ignore[no-untyped-def]
+    return [stack.ports.http["routing"], stack.ports.http["routing"] + SECOND_REPLICA_OFFSET]
+
+
+def scheduler_ticks(stack, port: int) -> float:  # type: ignore[no-untyped-def]
+    text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+    return sum(s.value for f in text_string_to_metric_families(text) for s in f.samples
+               if s.name == "motcua_scheduler_ticks_total")
