@@ -37,7 +37,7 @@ def test_the_shared_part_of_a_service_schema_is_the_same_everywhere(service):
     reference, mine = schema("intake"), schema(service)
     own = {"intake": {"maxAttachmentBytes", "maxRequestBytes", "publicUrl", "signingPublicUrl", "loadSeed",
                       "signingAddr", "signingTimeoutSeconds"},
-           "routing": {"signingAddr", "signingTimeoutSeconds", "agencyName"},
+           "routing": {"signingAddr", "signingTimeoutSeconds", "agencyName", "dueSoonMinutes", "schedulerSeconds"},
            "signing": {"publicUrl", "pki"}, "notification": {"channels", "retry", "sms", "zns", "smtp"}, "feedback": set()}
     shared = set(reference["properties"]) - own["intake"]
     if service == "signing":

@@ -65,13 +65,6 @@ def routing(stack) -> Iterator[Any]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="module")
-def producer(stack) -> Iterator[KafkaProducer]:  # type: ignore[no-untyped-def]
-    p = mkafka.producer(stack.kafka, "motcua-tests")
-    yield p
-    p.close()
-
-
-@pytest.fixture(scope="module")
 def workbench(routing) -> routing_pb2_grpc.WorkbenchStub:  # type: ignore[no-untyped-def]
     return routing_pb2_grpc.WorkbenchStub(grpc.insecure_channel(f"127.0.0.1:{routing.ports.grpc['routing']}"))
 
@@ -320,3 +313,46 @@ def scheduler_ticks(stack, port: int) -> float:  # type: ignore[no-untyped-def]
     text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
     return sum(s.value for f in text_string_to_metric_families(text) for s in f.samples
                if s.name == "motcua_scheduler_ticks_total")
+
+
+def test_form_04_moves_the_appointment_once_and_form_05_is_data_and_a_signed_pdf(routing, workbench, producer):  # type: ignore[no-untyped-def]
+    event = received()
+    code = event.subject
+    view = opened(workbench, producer, event)
+    before = view.appointment_at.ToDatetime(UTC)
+    later = calendar.add_working_days(before, 2)
+
+    def apology(at: datetime, reason: str = "Chờ xác minh của Công an") -> routing_pb2.IssueApologyRequest:
+        return routing_pb2.IssueApologyRequest(dossier_code=code, reason=reason, new_appointment_at=timestamp(at))
+
+    assert refused(workbench.IssueApology, apology(later), metadata=OFFICERS[0]) == (
+        grpc.StatusCode.PERMISSION_DENIED, "ROLE_REQUIRED")
+    other_leader = official("leader", f"ld-cong-an-{COMMUNE}", "cong-an")
+    assert refused(workbench.IssueApology, apology(later), metadata=other_leader) == (
+        grpc.StatusCode.PERMISSION_DENIED, "OUT_OF_SCOPE")
+    assert refused(workbench.IssueApology, apology(before - timedelta(hours=1)), metadata=LEADER)[0] == \
+        grpc.StatusCode.INVALID_ARGUMENT
+    assert refused(workbench.IssueApology, apology(later, " "), metadata=LEADER)[0] == grpc.StatusCode.INVALID_ARGUMENT
+
+    issued = workbench.IssueApology(apology(later), metadata=LEADER, timeout=60)
+    assert issued.document_id and issued.new_appointment_at.ToDatetime(UTC) == later
+    assert refused(workbench.IssueApology, apology(later + timedelta(days=1)), metadata=LEADER) == (
+        grpc.StatusCode.FAILED_PRECONDITION, "APOLOGY_ALREADY_ISSUED")
+    assert _view(workbench, code, LEADER).appointment_at.ToDatetime(UTC) == later
+
+    events = emitted(routing, code, lambda found: "apology_issued" in kinds(found))
+    sent: events_pb2.ApologyIssued = events[-1].payload  # type: ignore[assignment]
+    assert (sent.document_id, sent.issued_by, sent.reason) == (issued.document_id, f"ld-tu-phap-{COMMUNE}",
+                                                              "Chờ xác minh của Công an")
+    assert sent.previous_appointment_at.ToDatetime(UTC) == before and sent.new_appointment_at.ToDatetime(UTC) == later
+
+    sheet = workbench.GetControlSheet(routing_pb2.ControlSheetRequest(dossier_code=code, pdf=True), metadata=LEADER,
+                                      timeout=60)
+    assert [(r.action, r.giver, r.receiver) for r in sheet.rows] == [("receive", "tn-hac-thanh-01", view.task.assignee)]
+    assert sheet.rows[0].step == "Thẩm định hồ sơ" and sheet.deciding_department == "tu-phap"
+    signing = signing_pb2_grpc.SigningStub(grpc.insecure_channel(f"127.0.0.1:{routing.ports.grpc['signing']}"))
+    for document_id in (issued.document_id, sheet.document_id):
+        assert signing.VerifyPdf(signing_pb2.VerifyPdfRequest(document_id=document_id), timeout=30).valid
+    as_data = workbench.GetControlSheet(routing_pb2.ControlSheetRequest(dossier_code=code), metadata=OFFICERS[0],
+                                        timeout=10)
+    assert as_data.document_id == "" and list(as_data.rows) == list(sheet.rows)

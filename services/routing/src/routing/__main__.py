@@ -15,6 +15,7 @@ from motcua.v1 import routing_pb2, routing_pb2_grpc
 
 from routing import handlers
 from routing.app import create_app
+from routing.forms import Forms
 from routing.repository import INDEXES, OUTBOX_COLLECTIONS, Repository
 from routing.results import Results
 from routing.scheduler import Alarms
@@ -41,7 +42,7 @@ def build(settings: Settings, platform: Platform) -> Process:
     service.load_officers(shipped("officers.json")["officers"])
     service.seed_workflows(shipped("workflows.json")["workflows"])
     tokens = platform.tokens()
-    workbench = WorkbenchServicer(service, Results(service, signer), tokens)
+    workbench = WorkbenchServicer(service, Results(service, signer), Forms(service, signer), tokens)
     return Process(
         platform=platform,
         app=create_app(readiness=platform.readiness, service=service, tokens=tokens),

@@ -17,6 +17,7 @@ from motcua.events import timestamp as ts
 from motcua.rpc import status_for
 from motcua.v1 import routing_pb2, routing_pb2_grpc
 
+from routing.forms import Forms, coordinating
 from routing.results import Results
 from routing.service import RoutingService
 
@@ -43,12 +44,16 @@ def dossier_message(d: dict[str, Any]) -> routing_pb2.DossierView:
         task=task_message(d) if in_progress else None,
         comments=[routing_pb2.Comment(author=c["author"], text=c["text"], at=ts(c["at"]), step=c["step"])
                   for c in d.get("comments", [])],
-        hand_overs=[routing_pb2.HandOverRow(
-            step=r["step"], giver=r["giver"], receiver=r["receiver"], handed_over_at=ts(r["at"]),
-            due_at=ts(r["due_at"]) if r.get("due_at") else None, result=r.get("result", 0), action=r["action"],
-            note=r.get("note", "")) for r in d.get("history", [])],
+        hand_overs=hand_over_rows(d),
         supplement_requests=d.get("supplement_requests", 0),
         result_document_id=(d.get("result") or {}).get("document_id", ""))
+
+
+def hand_over_rows(d: dict[str, Any]) -> list[routing_pb2.HandOverRow]:
+    return [routing_pb2.HandOverRow(
+        step=r["step"], giver=r["giver"], receiver=r["receiver"], handed_over_at=ts(r["at"]),
+        due_at=ts(r["due_at"]) if r.get("due_at") else None, result=r.get("result", 0), action=r["action"],
+        note=r.get("note", "")) for r in d.get("history", [])]
 
 
 def action_response(d: dict[str, Any]) -> routing_pb2.TaskActionResponse:
@@ -77,9 +82,10 @@ def _code(request: Any) -> str:
 
 
 class WorkbenchServicer(routing_pb2_grpc.WorkbenchServicer):
-    def __init__(self, service: RoutingService, results: Results, tokens: TokenVerifier) -> None:
+    def __init__(self, service: RoutingService, results: Results, forms: Forms, tokens: TokenVerifier) -> None:
         self.service = service
         self.results = results
+        self.forms = forms
         self.tokens = tokens
 
     def ListQueue(self, request: routing_pb2.ListQueueRequest, context: grpc.ServicerContext) -> routing_pb2.ListQueueResponse:
@@ -154,6 +160,29 @@ class WorkbenchServicer(routing_pb2_grpc.WorkbenchServicer):
         returned = self.results.return_result(self.tokens.from_grpc(context), _code(request))
         return routing_pb2.ReturnResultResponse(dossier_code=returned["_id"], status=returned["status"],
                                                 timeliness=returned["returned"]["timeliness"])
+
+    def IssueApology(self, request: routing_pb2.IssueApologyRequest,
+                     context: grpc.ServicerContext) -> routing_pb2.IssueApologyResponse:
+        principal = self.tokens.from_grpc(context)
+        code = _code(request)
+        if not request.HasField("new_appointment_at"):
+            raise invalid("new_appointment_at", "Thiếu ngày hẹn lại", "new_appointment_at is required")
+        done = self.forms.apologise(principal, code, request.reason, request.new_appointment_at.ToDatetime(UTC))
+        apology = done["apology"]
+        return routing_pb2.IssueApologyResponse(
+            dossier_code=code, document_id=apology["document_id"],
+            previous_appointment_at=ts(apology["previous_appointment_at"]),
+            new_appointment_at=ts(apology["new_appointment_at"]))
+
+    def GetControlSheet(self, request: routing_pb2.ControlSheetRequest,
+                        context: grpc.ServicerContext) -> routing_pb2.ControlSheetView:
+        dossier, document_id, sha256 = self.forms.control_sheet(self.tokens.from_grpc(context), _code(request),
+                                                                request.pdf)
+        return routing_pb2.ControlSheetView(
+            dossier_code=dossier["_id"], procedure_code=dossier["procedure_code"],
+            procedure_name=dossier["procedure_name"], applicant_name=dossier["applicant_name"],
+            deciding_department=dossier["department"], coordinating_departments=coordinating(dossier),
+            rows=hand_over_rows(dossier), document_id=document_id, sha256=sha256)
 
     def WatchQueue(self, request: routing_pb2.WatchQueueRequest,
                    context: grpc.ServicerContext) -> Iterator[routing_pb2.QueueChange]:
