@@ -356,3 +356,57 @@ def test_form_04_moves_the_appointment_once_and_form_05_is_data_and_a_signed_pdf
     as_data = workbench.GetControlSheet(routing_pb2.ControlSheetRequest(dossier_code=code), metadata=OFFICERS[0],
                                         timeout=10)
     assert as_data.document_id == "" and list(as_data.rows) == list(sheet.rows)
+
+
+def test_leave_reassignment_returns_rejection_and_the_watched_queue(routing, workbench, producer):  # type: ignore[no-untyped-def]
+    leave_url = f"http://127.0.0.1:{routing.ports.http['routing']}/api/v1/admin/officers/cv-tu-phap-{COMMUNE}-1/leave"
+    bad = requests.put(leave_url, json={"leave": [{"from": "2026-12-05", "to": "2026-12-01"}]}, headers=admin(),
+                       timeout=10)
+    assert bad.status_code == 422 and [e["pointer"] for e in bad.json()["errors"]] == ["/leave/0/to"]
+    today = datetime.now(calendar.TZ).date().isoformat()
+    assert requests.put(leave_url, json={"leave": [{"from": today, "to": today}]}, headers=admin(),
+                        timeout=10).status_code == 200
+    watch = workbench.WatchQueue(routing_pb2.WatchQueueRequest(), metadata=OFFICERS[1], timeout=120)
+    seen: list[routing_pb2.QueueChange] = []
+    threading.Thread(target=lambda: seen.extend(watch), daemon=True).start()
+    try:
+        first, second = received(), received()
+        for event in (first, second):
+            view = opened(workbench, producer, event)
+            assert view.task.assignee == f"cv-tu-phap-{COMMUNE}-2"  # the other officer is on leave today
+        eventually(lambda: {c.task.dossier_code for c in seen if c.kind == c.KIND_ADDED} >= {first.subject,
+                                                                                              second.subject},
+                   30, what="both dossiers pushed to the watcher")
+        task = _view(workbench, first.subject, LEADER).task
+        move = routing_pb2.ReassignRequest(dossier_code=first.subject, task_id=task.task_id,
+                                           assignee=f"cv-tu-phap-{COMMUNE}-1")
+        assert refused(workbench.Reassign, move, metadata=OFFICERS[1]) == (grpc.StatusCode.PERMISSION_DENIED,
+                                                                           "ROLE_REQUIRED")
+        assert refused(workbench.Reassign, move, metadata=LEADER)[0] == grpc.StatusCode.INVALID_ARGUMENT
+        assert requests.put(leave_url, json={"leave": []}, headers=admin(), timeout=10).status_code == 200
+        assert workbench.Reassign(move, metadata=LEADER, timeout=10).task.assignee == f"cv-tu-phap-{COMMUNE}-1"
+        eventually(lambda: any(c.kind == c.KIND_REMOVED and c.task.dossier_code == first.subject for c in seen), 30,
+                   what="the reassigned dossier leaving the watcher's queue")
+    finally:
+        watch.cancel()
+        requests.put(leave_url, json={"leave": []}, headers=admin(), timeout=10)
+
+    step = routing_pb2.TaskActionRequest(dossier_code=first.subject, task_id=task.task_id, comment="Thiếu chữ ký")
+    assert refused(workbench.ReturnToPrevious, step, metadata=OFFICERS[0]) == (grpc.StatusCode.FAILED_PRECONDITION,
+                                                                              "ACTION_NOT_ALLOWED")
+    workbench.AddComment(step, metadata=OFFICERS[0], timeout=10)
+    forwarded = workbench.Forward(step, metadata=OFFICERS[0], timeout=10)
+    at_leader = routing_pb2.TaskActionRequest(dossier_code=first.subject, task_id=forwarded.task.task_id)
+    assert refused(workbench.ReturnToPrevious, at_leader, metadata=LEADER)[0] == grpc.StatusCode.INVALID_ARGUMENT
+    at_leader.comment = "Bổ sung ý kiến thẩm định"
+    back = workbench.ReturnToPrevious(at_leader, metadata=LEADER, timeout=10)
+    assert back.task.step == "tham-dinh" and back.status == 4
+    examiner = OFFICERS[int(back.task.assignee[-1]) - 1]
+    again = workbench.Forward(routing_pb2.TaskActionRequest(dossier_code=first.subject, task_id=back.task.task_id),
+                              metadata=examiner, timeout=10)
+    stopped = workbench.Reject(routing_pb2.TaskActionRequest(dossier_code=first.subject, task_id=again.task.task_id,
+                                                             comment="Không đủ điều kiện"), metadata=LEADER, timeout=10)
+    assert stopped.status == 8 and not stopped.HasField("task")
+    view = _view(workbench, first.subject, LEADER)
+    assert [c.text for c in view.comments] == ["Thiếu chữ ký"]
+    assert [r.action for r in view.hand_overs] == ["receive", "reassign", "forward", "return", "forward", "reject"]

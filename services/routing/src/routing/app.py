@@ -9,7 +9,7 @@ from motcua.auth import TokenVerifier
 from motcua.health import Readiness
 from motcua.http import create_base_app
 
-from routing.api import workflows
+from routing.api import officers, workflows
 from routing.service import RoutingService
 
 PROBLEM = {"description": "a problem (RFC 9457) with a pointer per invalid field",
@@ -27,12 +27,15 @@ STEP = {"type": "object", "required": ["id", "name", "role", "share", "actions"]
                                                    "enum": ["forward", "return", "supplement", "reject", "approve"]}}}}
 WORKFLOW = {"type": "object", "required": ["name", "steps"],
             "properties": {"name": {"type": "string"}, "steps": {"type": "array", "items": STEP, "minItems": 1}}}
+LEAVE = {"type": "object", "required": ["leave"], "properties": {"leave": {"type": "array", "maxItems": 100, "items": {
+    "type": "object", "required": ["from", "to"], "properties": {"from": {"type": "string", "format": "date"},
+                                                                 "to": {"type": "string", "format": "date"}}}}}}
 SECURED: dict[str, Any] = {"security": [{"bearer": []}]}
 OPENAPI = {
     "openapi": "3.0.3",
     "info": {"title": "motcua routing", "version": "1.0.0",
              "description": "Routing serves officials over gRPC (motcua.v1.Workbench); HTTP carries health, metrics "
-                            "and the administration of workflows (role admin)."},
+                            "and the administration of workflows and officials' leave (role admin)."},
     "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
     "paths": {
         "/api/v1/admin/workflows": {"get": {**SECURED, "summary": "Every saved workflow",
@@ -46,6 +49,12 @@ OPENAPI = {
                     "requestBody": {"required": True, "content": {"application/json": {"schema": WORKFLOW}}},
                     "responses": {"200": {"description": "the saved workflow with its new version"},
                                   "422": PROBLEM, "403": PROBLEM}}},
+        "/api/v1/admin/officers/{sub}/leave": {
+            "parameters": [{"name": "sub", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "put": {**SECURED, "summary": "Replace an official's leave periods (no new tasks on those days)",
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": LEAVE}}},
+                    "responses": {"200": {"description": "the official's leave"}, "404": PROBLEM, "422": PROBLEM,
+                                  "403": PROBLEM}}},
     },
 }
 
@@ -53,4 +62,5 @@ OPENAPI = {
 def create_app(*, readiness: Readiness, service: RoutingService, tokens: TokenVerifier) -> Flask:
     app = create_base_app("routing", readiness=readiness, openapi=OPENAPI)
     app.register_blueprint(workflows.blueprint(service, tokens))
+    app.register_blueprint(officers.blueprint(service, tokens))
     return app

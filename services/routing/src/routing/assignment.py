@@ -6,9 +6,12 @@ from datetime import date, datetime
 from typing import Any
 
 from motcua import calendar
+from motcua.errors import invalid
 
 from routing import errors
 from routing.repository import Repository
+
+MAX_LEAVE_PERIODS = 100
 
 
 def pool_of(step: dict[str, Any]) -> str:
@@ -44,3 +47,21 @@ def check_candidate(repo: Repository, step: dict[str, Any], sub: str, at: dateti
     """Refuse a reassignment to someone outside the step's group or on leave."""
     if sub not in {o["_id"] for o in available(repo, step, at)}:
         raise errors.not_a_candidate(sub, step["department"], step["role"])
+
+
+def parse_leave(raw: object) -> list[dict[str, str]]:
+    """Leave periods from a request: a list of {"from", "to"} ISO dates, from not after to."""
+    if not isinstance(raw, list) or len(raw) > MAX_LEAVE_PERIODS:
+        raise invalid("/leave", f"Danh sách tối đa {MAX_LEAVE_PERIODS} kỳ nghỉ",
+                      f"leave must be a list of at most {MAX_LEAVE_PERIODS} periods")
+    periods = []
+    for i, period in enumerate(raw):
+        try:
+            start, end = date.fromisoformat(period["from"]), date.fromisoformat(period["to"])
+        except (TypeError, KeyError, ValueError):
+            raise invalid(f"/leave/{i}", "Mỗi kỳ nghỉ có from và to dạng YYYY-MM-DD",
+                          "each period needs from and to as YYYY-MM-DD dates") from None
+        if end < start:
+            raise invalid(f"/leave/{i}/to", "Ngày kết thúc trước ngày bắt đầu", "to is before from")
+        periods.append({"from": start.isoformat(), "to": end.isoformat()})
+    return periods

@@ -20,6 +20,11 @@ def workflow_not_found(workflow_id: str) -> NotFound:
                     reason="WORKFLOW_NOT_FOUND")
 
 
+def officer_not_found(sub: str) -> NotFound:
+    return NotFound(detail=f"no official {sub} on the roster", detail_vi=f"Không có cán bộ {sub}",
+                    reason="OFFICER_NOT_FOUND")
+
+
 def not_yours(code: str) -> Forbidden:
     return Forbidden(detail=f"dossier {code} belongs to another agency, department or official",
                      detail_vi=f"Hồ sơ {code} không thuộc phạm vi xử lý của bạn", reason="OUT_OF_SCOPE")

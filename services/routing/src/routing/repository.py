@@ -43,6 +43,11 @@ class Repository:
         """The agencies that have officials on the roster."""
         return sorted(self.officers.distinct("agency"))
 
+    def set_leave(self, sub: str, leave: list[dict[str, str]]) -> dict[str, Any] | None:
+        if self.officers.update_one({"_id": sub}, {"$set": {"leave": leave}}).matched_count != 1:
+            return None
+        return self.get_officer(sub)
+
     def change_load(self, sub: str, weight: float) -> None:
         if sub:
             self.officers.update_one({"_id": sub}, {"$inc": {"load": weight}})

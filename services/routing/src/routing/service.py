@@ -52,6 +52,15 @@ class RoutingService:
         for officer in officers:
             self.repo.save_officer(officer)
 
+    def set_leave(self, principal: Principal, sub: str, leave: Any) -> dict[str, Any]:
+        """Replace an official's leave periods."""
+        principal.require("admin")
+        periods = assignment.parse_leave(leave)
+        officer = self.repo.set_leave(sub, periods)
+        if officer is None:
+            raise errors.officer_not_found(sub)
+        return officer
+
     def seed_workflows(self, shipped: list[dict[str, Any]]) -> None:
         for body in shipped:
             self.repo.seed_workflow(workflows.validate(body["id"], body), self.clock())
