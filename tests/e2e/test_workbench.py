@@ -309,10 +309,15 @@ def replica_ports(stack) -> list[int]:  # type: ignore[no-untyped-def]
     return [stack.ports.http["routing"], stack.ports.http["routing"] + SECOND_REPLICA_OFFSET]
 
 
-def scheduler_ticks(stack, port: int) -> float:  # type: ignore[no-untyped-def]
+def sample(stack, port: int, name: str, **labels: str) -> float:  # type: ignore[no-untyped-def]
+    """The sum of one replica's samples of a metric that carry these labels."""
     text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
     return sum(s.value for f in text_string_to_metric_families(text) for s in f.samples
-               if s.name == "motcua_scheduler_ticks_total")
+               if s.name == name and labels.items() <= s.labels.items())
+
+
+def scheduler_ticks(stack, port: int) -> float:  # type: ignore[no-untyped-def]
+    return sample(stack, port, "motcua_scheduler_ticks_total")
 
 
 def test_form_04_moves_the_appointment_once_and_form_05_is_data_and_a_signed_pdf(routing, workbench, producer):  # type: ignore[no-untyped-def]
@@ -410,3 +415,32 @@ def test_leave_reassignment_returns_rejection_and_the_watched_queue(routing, wor
     view = _view(workbench, first.subject, LEADER)
     assert [c.text for c in view.comments] == ["Thiếu chữ ký"]
     assert [r.action for r in view.hand_overs] == ["receive", "reassign", "forward", "return", "forward", "reject"]
+
+
+def test_statistics_per_department_procedure_and_official_for_leaders_only(routing, workbench, producer):  # type: ignore[no-untyped-def]
+    start = datetime.now(UTC)
+    waiting, quick = received(procedure="2.000815", received_at=start), received(procedure="2.000815", received_at=start)
+    for event in (waiting, quick):
+        opened(workbench, producer, event)
+    view = _view(workbench, quick.subject, LEADER)
+    examiner = OFFICERS[int(view.task.assignee[-1]) - 1]
+    at_leader = workbench.Forward(routing_pb2.TaskActionRequest(dossier_code=quick.subject, task_id=view.task.task_id),
+                                  metadata=examiner, timeout=10)
+    workbench.Approve(routing_pb2.ApproveRequest(dossier_code=quick.subject, task_id=at_leader.task.task_id),
+                      metadata=LEADER, timeout=60)
+    window = routing_pb2.StatisticsRequest(received_from=timestamp(start - timedelta(seconds=1)),
+                                           received_until=timestamp(datetime.now(UTC)))
+    assert refused(workbench.GetStatistics, window, metadata=OFFICERS[0]) == (grpc.StatusCode.PERMISSION_DENIED,
+                                                                             "ROLE_REQUIRED")
+    elsewhere = routing_pb2.StatisticsRequest(agency_id="000.02.31.H56")
+    assert refused(workbench.GetStatistics, elsewhere, metadata=LEADER)[0] == grpc.StatusCode.PERMISSION_DENIED
+    rows = {(r.dimension, r.key): r for r in workbench.GetStatistics(window, metadata=LEADER, timeout=30).rows}
+    procedure = rows[("procedure", "2.000815")]
+    assert (procedure.received, procedure.in_progress, procedure.early + procedure.on_time, procedure.late) == (
+        2, 1, 1, 0)
+    assert rows[("agency", COMMUNE)].received == 2 and rows[("department", "tu-phap")].received == 2
+    official = rows[("official", view.task.assignee)]
+    assert official.early + official.on_time >= 1 and official.late == 0
+    opened_here = sum(sample(routing, port, "motcua_dossiers_opened_total", procedure="2.000815", agency=COMMUNE)
+                      for port in replica_ports(routing))
+    assert opened_here == 2  # whichever replica consumed each one

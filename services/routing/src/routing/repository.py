@@ -13,6 +13,7 @@ from pymongo.errors import DuplicateKeyError
 INDEXES = {
     "officers": [IndexSpec([("agency", 1), ("department", 1)])],
     "dossiers": [IndexSpec([("task.assignee", 1), ("status", 1), ("task.due_at", 1)]),
+                 IndexSpec([("agency_id", 1), ("received_at", 1)]),
                  IndexSpec([("task.pool", 1), ("task.assignee", 1), ("task.due_at", 1)])],
 }
 OUTBOX_COLLECTIONS = ("dossiers",)
@@ -89,6 +90,9 @@ class Repository:
 
     def get_dossier(self, code: str) -> dict[str, Any] | None:
         return self.dossiers.find_one({"_id": code}, {"outbox": 0})
+
+    def list_dossiers(self, query: dict[str, Any], fields: dict[str, int]) -> list[dict[str, Any]]:
+        return list(self.dossiers.find(query, fields))
 
     def list_queue(self, query: dict[str, Any], after: tuple[datetime, str] | None, limit: int) -> list[dict[str, Any]]:
         """Open tasks matching query, by due time then dossier code, strictly after the given position."""

@@ -76,4 +76,5 @@ class Results:
         self.service.kick("dossiers", code)
         name = events_pb2.Timeliness.Name(timeliness).removeprefix("TIMELINESS_").lower()
         metrics.dossiers_completed.labels(dossier["agency_id"], name).inc()
+        metrics.processing_time.labels(dossier["agency_id"]).observe(processing.total_seconds())
         return updated

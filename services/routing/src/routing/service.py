@@ -14,7 +14,7 @@ from motcua.events import timestamp as ts
 from motcua.topics import DOSSIER_STATUS_CHANGED, TASK_ASSIGNED
 from motcua.v1 import common_pb2, events_pb2
 
-from routing import assignment, deadlines, errors, metrics, workflows
+from routing import assignment, deadlines, errors, metrics, statistics, workflows
 from routing.repository import Repository
 from routing.scheduler import Alarms
 
@@ -108,6 +108,7 @@ class RoutingService:
                 code, RECEIVED, IN_PROGRESS, task["department"], now))):
             self.repo.change_load(task["assignee"], task["weight"])
             metrics.tasks_assigned.labels(task["department"]).inc()
+            metrics.dossiers_opened.labels(received.agency_id, received.department, received.procedure_code).inc()
             self.kick("dossiers", code)
 
     def resume(self, event: Event) -> None:
@@ -169,6 +170,17 @@ class RoutingService:
                 "clerk" in principal.roles and principal.agency == dossier["agency_id"]):
             raise errors.not_yours(code)
         return dossier
+
+    def statistics(self, principal: Principal, agency: str, received: dict[str, Any]) -> list[tuple[str, str, Any]]:
+        """The read model of an agency for its leaders (or an admin): per department, procedure and official."""
+        principal.require("leader", "admin")
+        agency = agency or principal.agency
+        if "admin" not in principal.roles and agency != principal.agency:
+            raise errors.not_yours(agency)
+        query: dict[str, Any] = {"agency_id": agency}
+        if received:
+            query["received_at"] = received
+        return statistics.rows(statistics.fold(self.repo.list_dossiers(query, statistics.FIELDS)))
 
     # the workbench's actions
     def claim(self, principal: Principal, code: str, task_id: str) -> dict[str, Any]:
@@ -305,7 +317,8 @@ class RoutingService:
                 "receiver": (after["assignee"] or after["pool"]) if after else "", "at": at,
                 "due_at": before["due_at"] if before else None, "action": action, "note": note,
                 "result": deadlines.timeliness(at, before["due_at"]) if before else 0,
-                "step_of_giver": before["step"] if before else "", "assignee_of_giver": before["assignee"] if before else ""}
+                "step_of_giver": before["step"] if before else "", "assignee_of_giver": before["assignee"] if before else "",
+                "since": before["assigned_at"] if before else None}
 
     def _move(self, principal: Principal, dossier: dict[str, Any], index: int, action: str,
               comment: str) -> dict[str, Any]:

@@ -184,6 +184,19 @@ class WorkbenchServicer(routing_pb2_grpc.WorkbenchServicer):
             deciding_department=dossier["department"], coordinating_departments=coordinating(dossier),
             rows=hand_over_rows(dossier), document_id=document_id, sha256=sha256)
 
+    def GetStatistics(self, request: routing_pb2.StatisticsRequest,
+                      context: grpc.ServicerContext) -> routing_pb2.StatisticsResponse:
+        principal = self.tokens.from_grpc(context)
+        received: dict[str, Any] = {}
+        if request.HasField("received_from"):
+            received["$gte"] = request.received_from.ToDatetime(UTC)
+        if request.HasField("received_until"):
+            received["$lt"] = request.received_until.ToDatetime(UTC)
+        found = self.service.statistics(principal, request.agency_id, received)
+        return routing_pb2.StatisticsResponse(rows=[routing_pb2.StatisticsRow(
+            dimension=dimension, key=key, received=t.received, in_progress=t.in_progress, early=t.early,
+            on_time=t.on_time, late=t.late, average_processing_seconds=t.average_seconds) for dimension, key, t in found])
+
     def WatchQueue(self, request: routing_pb2.WatchQueueRequest,
                    context: grpc.ServicerContext) -> Iterator[routing_pb2.QueueChange]:
         """Poll the caller's queue and push the differences; the shared interceptor covers unary calls only."""
