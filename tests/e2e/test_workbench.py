@@ -382,6 +382,20 @@ def test_leave_reassignment_returns_rejection_and_the_watched_queue(routing, wor
         eventually(lambda: {c.task.dossier_code for c in seen if c.kind == c.KIND_ADDED} >= {first.subject,
                                                                                               second.subject},
                    30, what="both dossiers pushed to the watcher")
+        everything = workbench.ListQueue(routing_pb2.ListQueueRequest(page_size=500), metadata=OFFICERS[1],
+                                         timeout=10).tasks
+        paged, token = [], ""
+        while True:
+            page = workbench.ListQueue(routing_pb2.ListQueueRequest(page_size=1, page_token=token),
+                                       metadata=OFFICERS[1], timeout=10)
+            paged += page.tasks
+            if not (token := page.next_page_token):
+                break
+        assert [t.task_id for t in paged] == [t.task_id for t in everything] and len(everything) >= 2
+        assert [t.due_at.ToDatetime() for t in everything] == sorted(t.due_at.ToDatetime() for t in everything)
+        only = workbench.ListQueue(routing_pb2.ListQueueRequest(procedure_code="9.999999"), metadata=OFFICERS[1],
+                                   timeout=10)
+        assert list(only.tasks) == []
         task = _view(workbench, first.subject, LEADER).task
         move = routing_pb2.ReassignRequest(dossier_code=first.subject, task_id=task.task_id,
                                            assignee=f"cv-tu-phap-{COMMUNE}-1")

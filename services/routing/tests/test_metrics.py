@@ -57,7 +57,8 @@ class FakeSigner:
 
 
 def service(repo: FakeRepository, now: datetime = NOW) -> RoutingService:
-    return RoutingService(repo=repo, kick=lambda *_: None, alarms=None, clock=lambda: now)  # type: ignore[arg-type]
+    return RoutingService(repo=repo, queues=None, kick=lambda *_: None, alarms=None,  # type: ignore[arg-type]
+                          clock=lambda: now)  # type: ignore[arg-type]
 
 
 def gauge(name: str, agency: str) -> float | None:

@@ -16,6 +16,7 @@ from motcua.v1 import routing_pb2, routing_pb2_grpc
 from routing import handlers
 from routing.app import create_app
 from routing.forms import Forms
+from routing.queues import Queues
 from routing.repository import INDEXES, OUTBOX_COLLECTIONS, Repository
 from routing.results import Results
 from routing.scheduler import Alarms
@@ -38,7 +39,7 @@ def build(settings: Settings, platform: Platform) -> Process:
     signing_channel = channel(settings.signing_addr)
     signer = GrpcResultSigner(signing_channel, agency_name=settings.agency_name, timeout=settings.signing_timeout)
     alarms = Alarms(repo=repo, kick=relay.kick, warning=timedelta(minutes=settings.due_soon_minutes))
-    service = RoutingService(repo=repo, kick=relay.kick, alarms=alarms)
+    service = RoutingService(repo=repo, queues=Queues(repo.queues), kick=relay.kick, alarms=alarms)
     service.load_officers(shipped("officers.json")["officers"])
     service.seed_workflows(shipped("workflows.json")["workflows"])
     tokens = platform.tokens()

@@ -84,6 +84,8 @@ class Forms:
             "$set": {"appointment_at": new_appointment, "apology": apology}, "$push": outbox.append(issued)})
         if updated is None:
             raise errors.apology_already_issued(code)
+        if updated["status"] == IN_PROGRESS:
+            service.queues.put(updated)
         service.kick("dossiers", code)
         return updated
 

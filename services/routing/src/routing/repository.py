@@ -12,12 +12,9 @@ from pymongo.errors import DuplicateKeyError
 
 INDEXES = {
     "officers": [IndexSpec([("agency", 1), ("department", 1)])],
-    "dossiers": [IndexSpec([("task.assignee", 1), ("status", 1), ("task.due_at", 1)]),
-                 IndexSpec([("agency_id", 1), ("received_at", 1)]),
-                 IndexSpec([("task.pool", 1), ("task.assignee", 1), ("task.due_at", 1)])],
+    "dossiers": [IndexSpec([("status", 1), ("appointment_at", 1)]), IndexSpec([("agency_id", 1), ("received_at", 1)])],
 }
 OUTBOX_COLLECTIONS = ("dossiers",)
-QUEUE_FIELDS = {"outbox": 0, "history": 0, "comments": 0, "fired": 0}
 
 
 class Repository:
@@ -27,6 +24,7 @@ class Repository:
         self.workflows = db["workflows"]
         self.counters = db["counters"]
         self.alarms = db["alarms"]
+        self.queues = db["queues"]
 
     # officials
     def save_officer(self, officer: dict[str, Any]) -> None:
@@ -93,15 +91,6 @@ class Repository:
 
     def list_dossiers(self, query: dict[str, Any], fields: dict[str, int]) -> list[dict[str, Any]]:
         return list(self.dossiers.find(query, fields))
-
-    def list_queue(self, query: dict[str, Any], after: tuple[datetime, str] | None, limit: int) -> list[dict[str, Any]]:
-        """Open tasks matching query, by due time then dossier code, strictly after the given position."""
-        if after is not None:
-            due, code = after
-            query = {"$and": [query, {"$or": [{"task.due_at": {"$gt": due}},
-                                              {"task.due_at": due, "_id": {"$gt": code}}]}]}
-        return list(self.dossiers.find(query, QUEUE_FIELDS)
-                    .sort([("task.due_at", ASCENDING), ("_id", ASCENDING)]).limit(limit))
 
     def update_task(self, code: str, task_id: str, update: dict[str, Any],
                     condition: dict[str, Any] | None = None) -> dict[str, Any] | None:

@@ -43,6 +43,7 @@ class Results:
         updated = service.apply(dossier, {"$set": {"status": DECIDED, "result": result},
                                           "$push": {**outbox.append(changed, ready), "history": row}})
         service.repo.change_load(task["assignee"], -task["weight"])
+        service.queues.drop(task)
         metrics.dossiers_decided.labels(dossier["procedure_code"]).inc()
         return updated
 

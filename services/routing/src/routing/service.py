@@ -15,6 +15,7 @@ from motcua.topics import DOSSIER_STATUS_CHANGED, TASK_ASSIGNED
 from motcua.v1 import common_pb2, events_pb2
 
 from routing import assignment, deadlines, errors, metrics, statistics, workflows
+from routing.queues import Entry, Match, Queues
 from routing.repository import Repository
 from routing.scheduler import Alarms
 
@@ -40,9 +41,10 @@ def status_event(code: str, before: int, after: int, department: str, at: dateti
 
 
 class RoutingService:
-    def __init__(self, *, repo: Repository, kick: Kick, alarms: Alarms,
+    def __init__(self, *, repo: Repository, queues: Queues, kick: Kick, alarms: Alarms,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.repo = repo
+        self.queues = queues
         self.kick = kick
         self.alarms = alarms
         self.clock = clock
@@ -109,6 +111,7 @@ class RoutingService:
             self.repo.change_load(task["assignee"], task["weight"])
             metrics.tasks_assigned.labels(task["department"]).inc()
             metrics.dossiers_opened.labels(received.agency_id, received.department, received.procedure_code).inc()
+            self.queues.put(dossier)
             self.kick("dossiers", code)
 
     def resume(self, event: Event) -> None:
@@ -125,10 +128,11 @@ class RoutingService:
         self.alarms.schedule(moved, now)
         changed = status_event(dossier["_id"], SUPPLEMENT, IN_PROGRESS, task["department"], now, "Đã nhận hồ sơ bổ sung")
         paused_seconds = deadlines.paused_working_time(paused, now).total_seconds()
-        if self.repo.update_dossier(dossier["_id"], {"status": SUPPLEMENT, "paused_at": paused}, {
-                "$set": {"status": IN_PROGRESS, "task": task, "appointment_at": appointment},
-                "$unset": {"paused_at": ""}, "$inc": {"paused_seconds": paused_seconds},
-                "$push": outbox.append(changed)}):
+        updated = self.repo.update_dossier(dossier["_id"], {"status": SUPPLEMENT, "paused_at": paused}, {
+            "$set": {"status": IN_PROGRESS, "task": task, "appointment_at": appointment},
+            "$unset": {"paused_at": ""}, "$inc": {"paused_seconds": paused_seconds}, "$push": outbox.append(changed)})
+        if updated is not None:
+            self.queues.put(updated)
             self.kick("dossiers", dossier["_id"])
 
     def _workflow_for(self, received: events_pb2.DossierReceived) -> dict[str, Any]:
@@ -151,14 +155,14 @@ class RoutingService:
         metrics.open_dossiers.update(self.count_open_dossiers())
 
     # the workbench's reads
-    def queue(self, principal: Principal, *, filters: dict[str, Any], unclaimed: bool,
-              after: tuple[datetime, str] | None, limit: int) -> list[dict[str, Any]]:
+    def queue(self, principal: Principal, *, match: Match, unclaimed: bool,
+              after: tuple[datetime, str] | None, limit: int) -> list[Entry]:
+        """The caller's open tasks (and with unclaimed those of their group waiting for a claim), by due time."""
         principal.require("officer", "leader")
-        mine: dict[str, Any] = {"task.assignee": principal.sub}
+        owners = [principal.sub]
         if unclaimed:
-            pools = [f"{principal.agency}|{principal.department}|{role}" for role in sorted(principal.roles)]
-            mine = {"$or": [mine, {"task.assignee": "", "task.pool": {"$in": pools}}]}
-        return self.repo.list_queue({**mine, "status": IN_PROGRESS, **filters}, after, limit)
+            owners += [f"pool:{principal.agency}|{principal.department}|{role}" for role in sorted(principal.roles)]
+        return self.queues.page(owners, match, after, limit)
 
     def dossier(self, principal: Principal, code: str) -> dict[str, Any]:
         """A dossier for the officials of its current step or of its receiving department."""
@@ -197,6 +201,8 @@ class RoutingService:
         if updated is None:
             raise errors.already_claimed(code)
         self.repo.change_load(principal.sub, task["weight"])
+        self.queues.drop(task)
+        self.queues.put(updated)
         return updated
 
     def forward(self, principal: Principal, code: str, task_id: str, comment: str) -> dict[str, Any]:
@@ -232,6 +238,7 @@ class RoutingService:
         updated = self.apply(dossier, {
             "$set": {"status": SUPPLEMENT, "paused_at": now, "task.updated_at": now},
             "$inc": {"supplement_requests": 1}, "$push": {**outbox.append(changed), "supplements": request}})
+        self.queues.drop(dossier["task"])
         return updated
 
     def reject(self, principal: Principal, code: str, task_id: str, comment: str) -> dict[str, Any]:
@@ -246,6 +253,7 @@ class RoutingService:
         updated = self.apply(dossier, {"$set": {"status": STOPPED, "stopped_at": now, "stop_reason": comment},
                                          "$push": {**outbox.append(changed), "history": row}})
         self.repo.change_load(task["assignee"], -task["weight"])
+        self.queues.drop(task)
         return updated
 
     def add_comment(self, principal: Principal, code: str, task_id: str, text: str) -> dict[str, Any]:
@@ -333,6 +341,8 @@ class RoutingService:
         updated = self.apply(dossier, {"$set": {"task": task}, "$push": {**outbox.append(*events), "history": row}})
         self.repo.change_load(before["assignee"], -before["weight"])
         self.repo.change_load(task["assignee"], task["weight"])
+        self.queues.drop(before)
+        self.queues.put(updated)
         metrics.tasks_assigned.labels(task["department"]).inc()
         return updated
 
@@ -348,5 +358,7 @@ class RoutingService:
                                          "$push": {**outbox.append(assigned), "history": row}})
         self.repo.change_load(before["assignee"], -before["weight"])
         self.repo.change_load(assignee, task["weight"])
+        self.queues.drop(before)
+        self.queues.put(updated)
         return updated
 

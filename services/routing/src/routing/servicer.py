@@ -18,6 +18,7 @@ from motcua.rpc import status_for
 from motcua.v1 import routing_pb2, routing_pb2_grpc
 
 from routing.forms import Forms, coordinating
+from routing.queues import Entry, Match
 from routing.results import Results
 from routing.service import RoutingService
 
@@ -33,6 +34,15 @@ def task_message(d: dict[str, Any]) -> routing_pb2.Task:
         due_at=ts(t["due_at"]), agency_id=t.get("agency", d["agency_id"]), role=t.get("role", ""),
         step_name=t.get("step_name", ""), procedure_name=d.get("procedure_name", ""),
         applicant_name=d.get("applicant_name", ""), appointment_at=ts(d["appointment_at"]), actions=t.get("actions", []))
+
+
+def entry_message(e: Entry) -> routing_pb2.Task:
+    return routing_pb2.Task(
+        task_id=e["task_id"], dossier_code=e["code"], procedure_code=e["procedure_code"], step=e["step"],
+        department=e["department"], assignee=e["assignee"], status=e["status"], assigned_at=ts(e["assigned_at"]),
+        due_at=ts(e["due_at"]), agency_id=e["agency"], role=e["role"], step_name=e["step_name"],
+        procedure_name=e["procedure_name"], applicant_name=e["applicant_name"], appointment_at=ts(e["appointment_at"]),
+        actions=e["actions"])
 
 
 def dossier_message(d: dict[str, Any]) -> routing_pb2.DossierView:
@@ -71,8 +81,20 @@ def _position(token: str) -> tuple[datetime, str] | None:
         raise invalid("page_token", "Mã trang không hợp lệ", "page_token is not one this server issued") from None
 
 
-def _token(d: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps([d["task"]["due_at"].isoformat(), d["_id"]]).encode()).decode()
+def _token(e: Entry) -> str:
+    return base64.urlsafe_b64encode(json.dumps([e["due_at"].isoformat(), e["code"]]).encode()).decode()
+
+
+def _match(request: routing_pb2.ListQueueRequest) -> Match:
+    """The request's filters as one test of a queue entry."""
+    due_before = request.due_before.ToDatetime(UTC) if request.HasField("due_before") else None
+
+    def match(e: Entry) -> bool:
+        return ((not request.procedure_code or e["procedure_code"] == request.procedure_code)
+                and (not request.step or e["step"] == request.step)
+                and (due_before is None or e["due_at"] < due_before))
+
+    return match
 
 
 def _code(request: Any) -> str:
@@ -93,17 +115,10 @@ class WorkbenchServicer(routing_pb2_grpc.WorkbenchServicer):
         if request.page_size < 0 or request.page_size > MAX_PAGE:
             raise invalid("page_size", f"Kích thước trang từ 0 đến {MAX_PAGE}", f"page_size must be 0 to {MAX_PAGE}")
         size = request.page_size or 50
-        filters: dict[str, Any] = {}
-        if request.procedure_code:
-            filters["procedure_code"] = request.procedure_code
-        if request.step:
-            filters["task.step"] = request.step
-        if request.HasField("due_before"):
-            filters["task.due_at"] = {"$lt": request.due_before.ToDatetime(UTC)}
-        found = self.service.queue(principal, filters=filters, unclaimed=request.include_unclaimed,
+        found = self.service.queue(principal, match=_match(request), unclaimed=request.include_unclaimed,
                                    after=_position(request.page_token), limit=size + 1)
         next_token = _token(found[size - 1]) if len(found) > size else ""
-        return routing_pb2.ListQueueResponse(tasks=[task_message(d) for d in found[:size]], next_page_token=next_token)
+        return routing_pb2.ListQueueResponse(tasks=[entry_message(e) for e in found[:size]], next_page_token=next_token)
 
     def GetDossier(self, request: routing_pb2.WorkbenchDossierRequest,
                    context: grpc.ServicerContext) -> routing_pb2.DossierView:
@@ -206,8 +221,8 @@ class WorkbenchServicer(routing_pb2_grpc.WorkbenchServicer):
             ended = threading.Event()
             context.add_callback(ended.set)
             while not ended.is_set():
-                tasks = {d["task"]["task_id"]: task_message(d) for d in self.service.queue(
-                    principal, filters={}, unclaimed=request.include_unclaimed, after=None, limit=MAX_PAGE)}
+                tasks = {e["task_id"]: entry_message(e) for e in self.service.queue(
+                    principal, match=lambda _: True, unclaimed=request.include_unclaimed, after=None, limit=MAX_PAGE)}
                 yield from _changes(seen, tasks)
                 seen = tasks
                 ended.wait(WATCH_POLL_SECONDS)
