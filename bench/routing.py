@@ -72,8 +72,8 @@ def template(db: Any, now: datetime) -> dict[str, Any]:
         applicant=common_pb2.Applicant(full_name="Nguyễn Thị Lan"), received_at=timestamp(now),
         appointment_at=timestamp(now + timedelta(days=5)), received_by="tn-01"), subject=code, source="intake"))
     found = db["dossiers"].find_one({"_id": code}, {"outbox": 0})
-    db["dossiers"].delete_one({"_id": code})
-    db["alarms"].delete_many({})
+    for name in ("dossiers", "alarms", "queues"):
+        db[name].delete_many({})
     return found
 
 
@@ -105,13 +105,13 @@ def insert(collection: Any, docs: Iterator[dict[str, Any]]) -> int:
 
 def seed_queue(db: Any, docs: list[dict[str, Any]]) -> None:
     """The queue documents routing keeps for these dossiers' tasks (routing.queues), written in bulk."""
-    from routing.queues import day_of, entry, owner_of
+    from routing.queues import day_of, dump, entry, owner_of
 
     buckets: dict[str, dict[str, Any]] = {}
     days: dict[str, set[str]] = {}
     for doc in docs:
         owner, day = owner_of(doc["task"]), day_of(doc["task"]["due_at"])
-        buckets.setdefault(f"{owner}|{day}", {})[doc["task"]["task_id"]] = entry(doc)
+        buckets.setdefault(f"{owner}|{day}", {})[doc["task"]["task_id"]] = dump(entry(doc))
         days.setdefault(owner, set()).add(day)
     insert(db["queues"], iter([{"_id": key, "tasks": tasks} for key, tasks in buckets.items()]
                               + [{"_id": f"{owner}|days", "days": sorted(d)} for owner, d in days.items()]))
@@ -138,35 +138,34 @@ def list_queue(stack: Stack, calls: int) -> dict[str, Any]:
 
 def scheduler_tick(db: Any, model: dict[str, Any], open_count: int, due: int, now: datetime) -> dict[str, Any]:
     from routing.repository import Repository
-    from routing.scheduler import Alarms, minute_of
+    from routing.scheduler import Alarms, alarm_items, minute_of
 
     repo = Repository(db)
-    alarms = Alarms(repo=repo, kick=lambda *_: None, warning=timedelta(hours=4), clock=lambda: now)
+    warning = timedelta(hours=4)
+    moments = iter([now, now + timedelta(seconds=10)])
+    alarms = Alarms(repo=repo, kick=lambda *_: None, warning=warning, clock=lambda: next(moments))
     began = time.monotonic()
     inserted = insert(db["dossiers"], copies(model, open_count, now, "cv-other", "open"))
     buckets: dict[str, list[dict[str, Any]]] = {}
     for doc in copies(model, open_count, now, "cv-other", "open"):
-        for scope, at in (("step", doc["task"]["due_at"]), ("dossier", doc["appointment_at"])):
-            for kind, fire in (("due_soon", at - timedelta(hours=4)), ("overdue", at)):
-                buckets.setdefault(minute_of(max(fire, now + timedelta(minutes=1))), []).append(
-                    {"code": doc["_id"], "task_id": doc["task"]["task_id"], "scope": scope, "kind": kind,
-                     "due_at": at, "fire_at": fire})
+        for item in alarm_items(doc, now + timedelta(minutes=1), warning):
+            buckets.setdefault(minute_of(item["fire_at"]), []).append(item)
     due_now = list(copies(model, due, now - timedelta(days=40), "cv-other", "due"))
     insert(db["dossiers"], iter(due_now))
-    buckets[minute_of(now)] = [{"code": d["_id"], "task_id": d["task"]["task_id"], "scope": "step", "kind": "overdue",
-                                "due_at": d["task"]["due_at"], "fire_at": now} for d in due_now]
+    buckets[minute_of(now)] = [item for doc in due_now for item in alarm_items(doc, now, warning)]
     insert(db["alarms"], ({"_id": minute, "items": items} for minute, items in buckets.items()))
     seeded = time.monotonic() - began
-    repo.advance_cursor(None, minute_of(now - timedelta(minutes=1)))
+    repo.advance_cursor(None, now - timedelta(seconds=10))
     started = time.perf_counter()
     fired = alarms.tick()
     tick_ms = (time.perf_counter() - started) * 1000
     started = time.perf_counter()
     again = alarms.tick()
     idle_ms = (time.perf_counter() - started) * 1000
-    return {"open_dossiers": inserted + due, "alarm_buckets": len(buckets), "due": due, "fired": fired,
-            "tick_ms": round(tick_ms, 1), "second_tick_fired": again, "second_tick_ms": round(idle_ms, 1),
-            "target_ms": 200, "seeding_seconds": round(seeded, 1)}
+    return {"open_dossiers": inserted + due, "alarm_buckets": len(buckets), "due_dossiers": due,
+            "alarms_due": len(buckets[minute_of(now)]), "fired": fired, "tick_ms": round(tick_ms, 1),
+            "second_tick_fired": again, "second_tick_ms": round(idle_ms, 1), "target_ms": 200,
+            "seeding_seconds": round(seeded, 1)}
 
 
 def main() -> int:

@@ -8,10 +8,14 @@ document per day of due time (`<owner>|<yyyy-mm-dd>`, the tasks keyed by task id
 and whatever the backend: FerretDB 1.x serves only `_id` equality without a scan. A task missing from the
 queue after a crash between the two writes is still acted on through the dossier, and an entry whose task
 moved on is refused as stale by the action itself.
+
+Each entry is stored as one JSON string rather than a sub-document: FerretDB converts a document field by
+field, and a day of 160 entries read as 160 strings instead of 2,700 fields is several times faster.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
@@ -20,6 +24,7 @@ from pymongo.collection import Collection
 
 Entry = dict[str, Any]
 Match = Callable[[Entry], bool]
+TIMES = ("due_at", "assigned_at", "appointment_at")
 
 
 def owner_of(task: dict[str, Any]) -> str:
@@ -41,6 +46,15 @@ def day_of(moment: datetime) -> str:
     return moment.date().isoformat()
 
 
+def dump(item: Entry) -> str:
+    return json.dumps({**item, **{k: item[k].isoformat() for k in TIMES}}, ensure_ascii=False)
+
+
+def load(text: str) -> Entry:
+    item = json.loads(text)
+    return {**item, **{k: datetime.fromisoformat(item[k]) for k in TIMES}}
+
+
 class Queues:
     def __init__(self, collection: Collection) -> None:
         self.collection = collection
@@ -49,7 +63,7 @@ class Queues:
         """Show the dossier's current task in its owner's queue."""
         item = entry(dossier)
         owner, day = owner_of(dossier["task"]), day_of(item["due_at"])
-        self.collection.update_one({"_id": f"{owner}|{day}"}, {"$set": {f"tasks.{item['task_id']}": item}},
+        self.collection.update_one({"_id": f"{owner}|{day}"}, {"$set": {f"tasks.{item['task_id']}": dump(item)}},
                                    upsert=True)
         self.collection.update_one({"_id": f"{owner}|days"}, {"$addToSet": {"days": day}}, upsert=True)
 
@@ -71,8 +85,8 @@ class Queues:
         for day in sorted(d for d in days if d >= start):
             for owner in days[day]:
                 bucket = self.collection.find_one({"_id": f"{owner}|{day}"}) or {}
-                chosen.extend(e for e in bucket.get("tasks", {}).values()
-                              if (after is None or (e["due_at"], e["code"]) > after) and match(e))
+                entries = (load(text) for text in bucket.get("tasks", {}).values())
+                chosen.extend(e for e in entries if (after is None or (e["due_at"], e["code"]) > after) and match(e))
             if len(chosen) >= limit:
                 break
         return sorted(chosen, key=lambda e: (e["due_at"], e["code"]))[:limit]

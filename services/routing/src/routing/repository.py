@@ -103,7 +103,7 @@ class Repository:
         FerretDB's findAndModify takes no projection, and the outbox stays out of what callers read, so the
         dossier is read again after an update that applied.
         """
-        if self.dossiers.update_one({"_id": code, **condition}, update).modified_count != 1:
+        if not self.claim(code, condition, update):
             return None
         return self.get_dossier(code)
 
@@ -128,17 +128,21 @@ class Repository:
     def drop_alarms(self, minute: str) -> None:
         self.alarms.delete_one({"_id": minute})
 
-    def get_cursor(self) -> str | None:
+    def get_cursor(self) -> datetime | None:
         found = self.counters.find_one({"_id": "scheduler-cursor"})
-        return str(found["minute"]) if found else None
+        return found["at"] if found else None
 
-    def advance_cursor(self, seen: str | None, minute: str) -> bool:
-        """Move the scheduler's cursor from seen to minute; False if another replica moved it first."""
+    def advance_cursor(self, seen: datetime | None, at: datetime) -> bool:
+        """Move the scheduler's cursor from seen to at; False if another replica moved it first."""
         if seen is None:
             try:
-                self.counters.insert_one({"_id": "scheduler-cursor", "minute": minute})
+                self.counters.insert_one({"_id": "scheduler-cursor", "at": at})
                 return True
             except DuplicateKeyError:
                 return False
-        return self.counters.update_one({"_id": "scheduler-cursor", "minute": seen},
-                                        {"$set": {"minute": minute}}).modified_count == 1
+        return self.counters.update_one({"_id": "scheduler-cursor", "at": seen},
+                                        {"$set": {"at": max(at, seen)}}).modified_count == 1
+
+    def claim(self, code: str, condition: dict[str, Any], update: dict[str, Any]) -> bool:
+        """Apply an update only if the dossier still matches condition; whether it did."""
+        return self.dossiers.update_one({"_id": code, **condition}, update).modified_count == 1
