@@ -6,9 +6,7 @@ Workbench with development tokens; what routing emits is read back from the doss
 
 from __future__ import annotations
 
-import itertools
 import threading
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,35 +14,44 @@ from typing import Any
 import grpc
 import pytest
 import requests
-from kafka import KafkaConsumer, KafkaProducer
 from motcua import calendar
 from motcua import kafka as mkafka
 from motcua.events import Event, timestamp
 from motcua.rpc import error_details
-from motcua.topics import DOSSIER_RECEIVED, SUPPLEMENT_PROVIDED, qualified
+from motcua.topics import DOSSIER_RECEIVED, SUPPLEMENT_PROVIDED
 from motcua.v1 import (
-    common_pb2,
     events_pb2,
     routing_pb2,
     routing_pb2_grpc,
     signing_pb2,
     signing_pb2_grpc,
 )
-from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import eventually
-from tests.factories import COMMUNE, admin, bearer
+from tests.e2e.routing_client import (
+    CLERK,
+    FAST,
+    LEADER,
+    OFFICERS,
+    POLICE,
+    PREFIX,
+    SECOND_REPLICA_OFFSET,
+    TWO_STEP_CLAIM,
+    dossier_view,
+    emitted,
+    kinds,
+    official,
+    opened,
+    publish,
+    received,
+    refused,
+    replica_ports,
+    sample,
+    scheduler_ticks,
+)
+from tests.factories import COMMUNE, admin
 
 pytestmark = pytest.mark.stack
-PREFIX = f"wb{uuid.uuid4().hex[:6]}"
-SECOND_REPLICA_OFFSET = 5
-FAST = {"MOTCUA_ROUTING_SCHEDULER_SECONDS": "1", "MOTCUA_ROUTING_DUE_SOON_MINUTES": "60"}
-SEQUENCE = itertools.count(1)
-TWO_STEP_CLAIM = {"name": "Nhận việc tự chọn", "steps": [
-    {"id": "tham-dinh", "name": "Thẩm định", "role": "officer", "share": 60, "assignment": "claim",
-     "actions": ["forward", "supplement"]},
-    {"id": "phe-duyet", "name": "Phê duyệt", "role": "leader", "share": 40, "actions": ["approve", "return"]},
-]}
 
 
 @pytest.fixture(scope="module")
@@ -69,79 +76,13 @@ def workbench(routing) -> routing_pb2_grpc.WorkbenchStub:  # type: ignore[no-unt
     return routing_pb2_grpc.WorkbenchStub(grpc.insecure_channel(f"127.0.0.1:{routing.ports.grpc['routing']}"))
 
 
-def official(role: str, sub: str, department: str = "tu-phap", agency: str = COMMUNE) -> list[tuple[str, str]]:
-    return [("authorization", bearer("--role", role, "--sub", sub, "--agency", agency,
-                                     "--department", department)["Authorization"])]
-
-
-OFFICERS = [official("officer", f"cv-tu-phap-{COMMUNE}-{n}") for n in (1, 2)]
-POLICE = [official("officer", f"cv-cong-an-{COMMUNE}-{n}", "cong-an") for n in (1, 2)]
-LEADER = official("leader", f"ld-tu-phap-{COMMUNE}")
-CLERK = official("clerk", "tn-hac-thanh-01", "")
-
-
-def received(*, procedure: str = "1.001193", version: int = 1, workflow: str = "standard",
-             received_at: datetime | None = None, days: int = 3) -> Event:
-    code = f"{COMMUNE}-{uuid.uuid4().hex[:6]}-{next(SEQUENCE):04d}"
-    at = received_at or datetime.now(UTC)
-    payload = events_pb2.DossierReceived(
-        dossier_code=code, procedure_code=procedure, procedure_version=version, procedure_name="Đăng ký khai sinh",
-        agency_id=COMMUNE, department="tu-phap", channel=common_pb2.CHANNEL_COUNTER, workflow=workflow,
-        applicant=common_pb2.Applicant(full_name="Nguyễn Thị Lan", citizen_id="001190012345", phone="0912345678"),
-        received_at=timestamp(at), appointment_at=timestamp(calendar.add_working_days(at, days)), legal_days=days,
-        received_by="tn-hac-thanh-01")
-    return Event.new(DOSSIER_RECEIVED, payload, subject=code, source="intake")
-
-
-def publish(producer: KafkaProducer, *events: Event) -> None:
-    for event in events:
-        mkafka.publish(producer, event, PREFIX).get(timeout=30)
-
-
-def opened(workbench, producer, event: Event, who=None):  # type: ignore[no-untyped-def]
-    """Publish a received dossier and wait until routing shows it; returns the dossier view."""
-    publish(producer, event)
-    return eventually(lambda: _view(workbench, event.subject, who or LEADER), 60, what=f"{event.subject} in routing")
-
-
-def _view(workbench, code: str, who) -> Any:  # type: ignore[no-untyped-def]
+def follow(watch: Iterator[routing_pb2.QueueChange], seen: list[routing_pb2.QueueChange]) -> None:
+    """Collect a WatchQueue stream until the test cancels it."""
     try:
-        return workbench.GetDossier(routing_pb2.WorkbenchDossierRequest(dossier_code=code), metadata=who, timeout=10)
+        seen.extend(watch)
     except grpc.RpcError as error:
-        if error.code() == grpc.StatusCode.NOT_FOUND:
-            return None
-        raise
-
-
-def refused(call, *args, **kwargs) -> tuple[grpc.StatusCode, str]:  # type: ignore[no-untyped-def]
-    with pytest.raises(grpc.RpcError) as error:
-        call(*args, timeout=30, **kwargs)
-    return error.value.code(), error_details(error.value)["reason"]
-
-
-def emitted(stack, code: str, until) -> list[Event]:  # type: ignore[no-untyped-def]
-    """Routing's events about one dossier on the dossier topic, read until until(events) holds."""
-    consumer = KafkaConsumer(qualified("motcua.dossier.v1", PREFIX), bootstrap_servers=stack.kafka_bootstrap,
-                             auto_offset_reset="earliest", enable_auto_commit=False, group_id=None)
-    found: list[Event] = []
-
-    def read() -> bool:
-        for records in consumer.poll(500).values():
-            for record in records:
-                event = Event.from_record(record.headers, record.value)
-                if event.subject == code and event.source == "routing":
-                    found.append(event)
-        return until(found)
-
-    try:
-        eventually(read, 60, what=f"routing's events about {code}")
-        return found
-    finally:
-        consumer.close()
-
-
-def kinds(events: list[Event]) -> list[str]:
-    return [e.type.name.split(".")[-2] for e in events]
+        if error.code() != grpc.StatusCode.CANCELLED:
+            raise
 
 
 def test_a_three_step_inter_agency_dossier_goes_to_a_returned_result(routing, workbench, producer):  # type: ignore[no-untyped-def]
@@ -261,7 +202,7 @@ def test_a_supplement_request_stops_the_clock_and_the_supplement_restarts_it(rou
     supplement = Event.new(SUPPLEMENT_PROVIDED, events_pb2.SupplementProvided(
         dossier_code=code, provided_at=timestamp(provided_at), after_reception=True), subject=code, source="intake")
     publish(producer, supplement, supplement)
-    resumed = eventually(lambda: (v := _view(workbench, code, LEADER)).status == 4 and v, 60, what="status 4 again")
+    resumed = eventually(lambda: (v := dossier_view(workbench, code, LEADER)).status == 4 and v, 60, what="status 4 again")
     shift = resumed.appointment_at.ToDatetime(UTC) - view.appointment_at.ToDatetime(UTC)
     assert shift >= timedelta(days=2)  # two working days (and any weekend between) no longer count
     assert resumed.task.due_at.ToDatetime(UTC) > view.task.due_at.ToDatetime(UTC)
@@ -279,7 +220,7 @@ def test_a_redelivered_received_event_opens_the_dossier_once(routing, workbench,
     publish(producer, event, again)
     late = received()
     opened(workbench, producer, late)  # routing has consumed everything published before it
-    assert _view(workbench, event.subject, LEADER).task.task_id == view.task.task_id
+    assert dossier_view(workbench, event.subject, LEADER).task.task_id == view.task.task_id
     events = emitted(routing, event.subject, lambda found: len(found) >= 2)
     assert kinds(events) == ["task_assigned", "status_changed"]
 
@@ -305,21 +246,6 @@ def test_overdue_fires_once_with_two_replicas_running(routing, workbench, produc
     assert kinds(events).count("due_soon") == 1, [(e.id, e.payload.step, e.payload.due_at.seconds, e.payload.detected_at.seconds) for e in events if ".due_soon." in e.type.name]
 
 
-def replica_ports(stack) -> list[int]:  # type: ignore[no-untyped-def]
-    return [stack.ports.http["routing"], stack.ports.http["routing"] + SECOND_REPLICA_OFFSET]
-
-
-def sample(stack, port: int, name: str, **labels: str) -> float:  # type: ignore[no-untyped-def]
-    """The sum of one replica's samples of a metric that carry these labels."""
-    text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
-    return sum(s.value for f in text_string_to_metric_families(text) for s in f.samples
-               if s.name == name and labels.items() <= s.labels.items())
-
-
-def scheduler_ticks(stack, port: int) -> float:  # type: ignore[no-untyped-def]
-    return sample(stack, port, "motcua_scheduler_ticks_total")
-
-
 def test_form_04_moves_the_appointment_once_and_form_05_is_data_and_a_signed_pdf(routing, workbench, producer):  # type: ignore[no-untyped-def]
     event = received()
     code = event.subject
@@ -343,7 +269,7 @@ def test_form_04_moves_the_appointment_once_and_form_05_is_data_and_a_signed_pdf
     assert issued.document_id and issued.new_appointment_at.ToDatetime(UTC) == later
     assert refused(workbench.IssueApology, apology(later + timedelta(days=1)), metadata=LEADER) == (
         grpc.StatusCode.FAILED_PRECONDITION, "APOLOGY_ALREADY_ISSUED")
-    assert _view(workbench, code, LEADER).appointment_at.ToDatetime(UTC) == later
+    assert dossier_view(workbench, code, LEADER).appointment_at.ToDatetime(UTC) == later
 
     events = emitted(routing, code, lambda found: "apology_issued" in kinds(found))
     sent: events_pb2.ApologyIssued = events[-1].payload  # type: ignore[assignment]
@@ -373,7 +299,7 @@ def test_leave_reassignment_returns_rejection_and_the_watched_queue(routing, wor
                         timeout=10).status_code == 200
     watch = workbench.WatchQueue(routing_pb2.WatchQueueRequest(), metadata=OFFICERS[1], timeout=120)
     seen: list[routing_pb2.QueueChange] = []
-    threading.Thread(target=lambda: seen.extend(watch), daemon=True).start()
+    threading.Thread(target=follow, args=(watch, seen), daemon=True).start()
     try:
         first, second = received(), received()
         for event in (first, second):
@@ -396,7 +322,7 @@ def test_leave_reassignment_returns_rejection_and_the_watched_queue(routing, wor
         only = workbench.ListQueue(routing_pb2.ListQueueRequest(procedure_code="9.999999"), metadata=OFFICERS[1],
                                    timeout=10)
         assert list(only.tasks) == []
-        task = _view(workbench, first.subject, LEADER).task
+        task = dossier_view(workbench, first.subject, LEADER).task
         move = routing_pb2.ReassignRequest(dossier_code=first.subject, task_id=task.task_id,
                                            assignee=f"cv-tu-phap-{COMMUNE}-1")
         assert refused(workbench.Reassign, move, metadata=OFFICERS[1]) == (grpc.StatusCode.PERMISSION_DENIED,
@@ -426,7 +352,7 @@ def test_leave_reassignment_returns_rejection_and_the_watched_queue(routing, wor
     stopped = workbench.Reject(routing_pb2.TaskActionRequest(dossier_code=first.subject, task_id=again.task.task_id,
                                                              comment="Không đủ điều kiện"), metadata=LEADER, timeout=10)
     assert stopped.status == 8 and not stopped.HasField("task")
-    view = _view(workbench, first.subject, LEADER)
+    view = dossier_view(workbench, first.subject, LEADER)
     assert [c.text for c in view.comments] == ["Thiếu chữ ký"]
     assert [r.action for r in view.hand_overs] == ["receive", "reassign", "forward", "return", "forward", "reject"]
 
@@ -436,7 +362,7 @@ def test_statistics_per_department_procedure_and_official_for_leaders_only(routi
     waiting, quick = received(procedure="2.000815", received_at=start), received(procedure="2.000815", received_at=start)
     for event in (waiting, quick):
         opened(workbench, producer, event)
-    view = _view(workbench, quick.subject, LEADER)
+    view = dossier_view(workbench, quick.subject, LEADER)
     examiner = OFFICERS[int(view.task.assignee[-1]) - 1]
     at_leader = workbench.Forward(routing_pb2.TaskActionRequest(dossier_code=quick.subject, task_id=view.task.task_id),
                                   metadata=examiner, timeout=10)
