@@ -168,6 +168,10 @@ def test_two_officers_racing_to_claim_one_task_exactly_one_wins(routing, workben
     after = workbench.GetDossier(routing_pb2.WorkbenchDossierRequest(dossier_code=event.subject), metadata=LEADER,
                                  timeout=10)
     assert after.task.assignee == winners[0]
+    winner = OFFICERS[int(winners[0][-1]) - 1]
+    again = workbench.Claim(routing_pb2.TaskActionRequest(dossier_code=event.subject, task_id=view.task.task_id),
+                            metadata=winner, timeout=10)
+    assert again.task.assignee == winners[0]  # a repeated claim by the winner changes nothing
 
 
 def test_a_bad_workflow_gets_a_problem_per_field_and_is_not_saved(routing):  # type: ignore[no-untyped-def]

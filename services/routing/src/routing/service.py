@@ -191,8 +191,10 @@ class RoutingService:
         """Take a task that waits for a claim; of two officials racing, exactly one gets it."""
         dossier = self.current_task(principal, code, task_id, action="")
         task = dossier["task"]
+        if task["assignee"] == principal.sub:
+            return dossier  # claimed already by the caller: a repeated call changes nothing
         if task["assignee"]:
-            raise errors.already_claimed(code) if task["assignee"] != principal.sub else errors.stale(code, IN_PROGRESS)
+            raise errors.already_claimed(code)
         if principal.sub not in {o["_id"] for o in assignment.available(self.repo, task, self.clock())}:
             raise errors.not_yours(code)
         now = self.clock()
