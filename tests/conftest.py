@@ -73,3 +73,13 @@ def prefix(stack: Stack) -> str:
     name = f"t{uuid.uuid4().hex[:10]}"
     ensure_topics(stack.kafka, name)
     return name
+
+
+@pytest.fixture(scope="session")
+def producer(stack: Stack) -> Iterator[Any]:
+    """A Kafka producer for publishing events as another service would."""
+    from motcua.kafka import producer as kafka_producer
+
+    p = kafka_producer(stack.kafka, "motcua-tests")
+    yield p
+    p.close()

@@ -37,7 +37,8 @@ def test_the_shared_part_of_a_service_schema_is_the_same_everywhere(service):
     reference, mine = schema("intake"), schema(service)
     own = {"intake": {"maxAttachmentBytes", "maxRequestBytes", "publicUrl", "signingPublicUrl", "loadSeed",
                       "signingAddr", "signingTimeoutSeconds", "signingCredentialsSecret"},
-           "routing": {"signingAddr", "signingTimeoutSeconds", "agencyName", "signingCredentialsSecret"},
+           "routing": {"signingAddr", "signingTimeoutSeconds", "agencyName", "signingCredentialsSecret",
+                       "dueSoonMinutes", "schedulerSeconds"},
            "signing": {"publicUrl", "pki", "keyStore", "serviceKeys", "tsaUrl"},
            "notification": {"channels", "retry", "sms", "smpp", "zns", "smtp", "ratingUrl", "quietHours",
                             "rateLimits", "callbacks"},

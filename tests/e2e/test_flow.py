@@ -63,20 +63,33 @@ def test_a_dossier_goes_from_submission_to_a_signed_result_and_a_rating(platform
         workbench.Approve(routing_pb2.ApproveRequest(dossier_code=code), metadata=other, timeout=30)
     assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
 
-    approved = workbench.Approve(routing_pb2.ApproveRequest(dossier_code=code), metadata=officer, timeout=60)
+    task = next(t for t in queue.tasks if t.dossier_code == code)
+    assert task.step == "tham-dinh" and list(task.actions) == ["forward", "supplement"]
+    with pytest.raises(grpc.RpcError) as not_here:
+        workbench.Approve(routing_pb2.ApproveRequest(dossier_code=code), metadata=officer, timeout=30)
+    assert not_here.value.code() == grpc.StatusCode.FAILED_PRECONDITION  # the examining step does not approve
+    forwarded = workbench.Forward(routing_pb2.TaskActionRequest(dossier_code=code, task_id=task.task_id),
+                                  metadata=officer, timeout=10)
+    assert forwarded.task.step == "phe-duyet" and forwarded.task.assignee == f"ld-tu-phap-{COMMUNE}"
+    leader = [("authorization", bearer("--role", "leader", "--sub", f"ld-tu-phap-{COMMUNE}", "--agency", COMMUNE,
+                                       "--department", "tu-phap")["Authorization"])]
+    approved = workbench.Approve(routing_pb2.ApproveRequest(dossier_code=code, task_id=forwarded.task.task_id),
+                                 metadata=leader, timeout=60)
     assert approved.status == 9 and approved.document_id
 
     signing = signing_pb2_grpc.SigningStub(grpc.insecure_channel(f"127.0.0.1:{platform.ports.grpc['signing']}"))
     verified = signing.VerifyPdf(signing_pb2.VerifyPdfRequest(document_id=approved.document_id), timeout=30)
-    assert verified.valid and "Nguyễn Văn An" in verified.signatures[0].signer_subject
+    assert verified.valid and len(verified.signatures) == 2  # the official's, then the organisation's seal
+    assert "Nguyễn Văn An" in verified.signatures[0].signer_subject
 
     # The applicant has a phone, so the messages go by Zalo ZNS, the first channel of the default order.
-    zns = eventually(lambda: (r := requests_about(platform.zns_dir, code)) and len(r) >= 3 and r, 60,
-                     what="three ZNS messages")
-    assert [r["body"]["template_id"] for r in zns] == ["100001", "100002", "100003"]  # received, assigned, result
+    zns = eventually(lambda: (r := requests_about(platform.zns_dir, code)) and len(r) >= 4 and r, 60,
+                     what="four ZNS messages")
+    # received, assigned to the officer, assigned to the leader, result
+    assert [r["body"]["template_id"] for r in zns] == ["100001", "100002", "100002", "100003"]
     assert all(r["body"]["phone"] == "84912345678" and r["outcome"] == "accepted" for r in zns)
     assert zns[0]["body"]["template_data"]["name"] == "Nguyễn Thị Lan"
-    assert zns[2]["body"]["template_data"]["document_id"] == approved.document_id
+    assert zns[3]["body"]["template_data"]["document_id"] == approved.document_id
 
     eventually(lambda: requests.get(lookup, timeout=5).json()["status"]["code"] == 9, 60, what="status 9 in the lookup")
     rated = requests.post(url(platform, "feedback", "/api/v1/ratings"), json={"dossier_code": code, "level": 3}, timeout=10)

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaConsumer
 from motcua import kafka as mkafka
 from motcua import outbox, store
 from motcua.events import Event
@@ -26,13 +26,6 @@ def mongo(stack) -> Iterator[MongoClient]:  # type: ignore[no-untyped-def]
     client = store.connect(stack.mongo_url, "motcua-tests")
     yield client
     client.close()
-
-
-@pytest.fixture
-def producer(stack) -> Iterator[KafkaProducer]:  # type: ignore[no-untyped-def]
-    p = mkafka.producer(stack.kafka, "motcua-tests")
-    yield p
-    p.close()
 
 
 def read_all(bootstrap: str, topic: str, want: int, timeout: float = 30.0) -> list:

@@ -67,13 +67,6 @@ def replicas(stack) -> Iterator:  # type: ignore[no-untyped-def]
         stack.prefix = ""
 
 
-@pytest.fixture(scope="module")
-def producer(stack) -> Iterator[KafkaProducer]:  # type: ignore[no-untyped-def]
-    p = mkafka.producer(stack.kafka, "motcua-tests")
-    yield p
-    p.close()
-
-
 def new_code() -> str:
     return f"000.00.12.H56-260302-{next(SEQUENCE):04d}"
 

@@ -24,7 +24,7 @@ def test_open_dossiers_are_counted_per_agency_with_those_past_their_deadline(sta
                     ("A-3", "000.00.12.H56", DECIDED, -timedelta(days=5)),
                     ("B-1", "000.02.07.H56", IN_PROGRESS, -timedelta(seconds=1))]
         for code, agency, status, due_in in dossiers:
-            repo.insert_dossier({"_id": code, "agency_id": agency, "status": status, "task": {"due_at": NOW + due_in}})
+            repo.insert_dossier({"_id": code, "agency_id": agency, "status": status, "appointment_at": NOW + due_in})
 
         assert repo.list_agencies() == ["000.00.12.H56", "000.01.31.H56"]
         assert repo.count_by_agency(IN_PROGRESS, NOW) == {"000.00.12.H56": (2, 1), "000.02.07.H56": (1, 1)}

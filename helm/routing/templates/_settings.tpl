@@ -10,6 +10,8 @@ env:
   MOTCUA_SIGNING_CREDENTIALS_FILE: /etc/motcua/signing-credentials/token
   {{- end }}
   MOTCUA_AGENCY_NAME: {{ .Values.agencyName | quote }}
+  MOTCUA_ROUTING_DUE_SOON_MINUTES: {{ .Values.dueSoonMinutes | int | quote }}
+  MOTCUA_ROUTING_SCHEDULER_SECONDS: {{ .Values.schedulerSeconds | int | quote }}
 egress:
   {{- include "motcua-lib.peerEgress" .Values.signingAddr | nindent 2 }}
 {{- with .Values.signingCredentialsSecret }}

@@ -1,4 +1,4 @@
-"""Routing's dossier metrics: in progress and overdue per agency, completions on time or late."""
+"""Routing's dossier metrics: in progress and overdue per agency, completions early, on time or late."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 from motcua.auth import Principal
 from motcua.errors import Conflict
 from prometheus_client import REGISTRY
+from routing.results import Results
 from routing.service import DECIDED, IN_PROGRESS, RoutingService
 
 NOW = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
@@ -22,11 +23,11 @@ class FakeRepository:
         self.agencies = agencies
         self.dossiers: dict[str, dict[str, Any]] = {}
 
-    def add(self, code: str, agency: str, status: int, due_at: datetime) -> None:
+    def add(self, code: str, agency: str, status: int, appointment_at: datetime) -> None:
         self.dossiers[code] = {"_id": code, "agency_id": agency, "department": "tu-phap", "status": status,
-                               "procedure_code": "1.001193", "procedure_name": "Đăng ký khai sinh",
-                               "applicant_name": "Nguyễn Thị Lan", "appointment_at": due_at,
-                               "task": {"assignee": "cv-1", "due_at": due_at}}
+                               "procedure_code": "1.001193", "channel": 1, "received_at": appointment_at - timedelta(days=3),
+                               "appointment_at": appointment_at, "supplement_requests": 0, "paused_seconds": 0.0,
+                               "result": {"decided_at": NOW, "decided_by": "ld-1", "document_id": "d" * 32}}
 
     def list_agencies(self) -> list[str]:
         return self.agencies
@@ -36,21 +37,18 @@ class FakeRepository:
         for dossier in self.dossiers.values():
             if dossier["status"] == status:
                 every, late = counts.get(dossier["agency_id"], (0, 0))
-                counts[dossier["agency_id"]] = (every + 1, late + (dossier["task"]["due_at"] < due_before))
+                counts[dossier["agency_id"]] = (every + 1, late + (dossier["appointment_at"] < due_before))
         return counts
 
     def get_dossier(self, code: str) -> dict[str, Any] | None:
         return self.dossiers.get(code)
 
-    def decide(self, code: str, expected_status: int, update: dict[str, Any]) -> bool:
+    def update_dossier(self, code: str, condition: dict[str, Any], update: dict[str, Any]) -> dict[str, Any] | None:
         dossier = self.dossiers[code]
-        if dossier["status"] != expected_status:
-            return False
+        if any(dossier[k] != v for k, v in condition.items()):
+            return None
         dossier.update(update["$set"])
-        return True
-
-    def change_open_tasks(self, sub: str, delta: int) -> None:
-        pass
+        return dossier
 
 
 class FakeSigner:
@@ -59,7 +57,8 @@ class FakeSigner:
 
 
 def service(repo: FakeRepository, now: datetime = NOW) -> RoutingService:
-    return RoutingService(repo=repo, kick=lambda *_: None, signer=FakeSigner(), clock=lambda: now)  # type: ignore[arg-type]
+    return RoutingService(repo=repo, queues=None, kick=lambda *_: None, alarms=None,  # type: ignore[arg-type]
+                          clock=lambda: now)  # type: ignore[arg-type]
 
 
 def gauge(name: str, agency: str) -> float | None:
@@ -97,16 +96,17 @@ def test_the_gauges_show_the_last_count_and_drop_agencies_that_left_it():
     assert gauge("motcua_dossiers_in_progress", ELSEWHERE) is None
 
 
-@pytest.mark.parametrize(("due_in", "timeliness"), [(timedelta(0), "on_time"), (timedelta(hours=4), "on_time"),
+@pytest.mark.parametrize(("due_in", "timeliness"), [(timedelta(days=1), "early"), (timedelta(0), "on_time"),
                                                     (-timedelta(seconds=1), "late")])
-def test_a_decision_counts_one_completion_on_time_or_late(due_in, timeliness):
+def test_a_returned_result_counts_one_completion_by_its_timeliness(due_in, timeliness):
     repo = FakeRepository([HAC_THANH])
-    repo.add("C-1", HAC_THANH, IN_PROGRESS, NOW + due_in)
-    other = "late" if timeliness == "on_time" else "on_time"
-    before = completed(HAC_THANH, timeliness), completed(HAC_THANH, other)
-    officer = Principal(sub="cv-1", agency=HAC_THANH, department="tu-phap", roles=frozenset({"officer"}))
-    routing = service(repo)
-    routing.approve(officer, "C-1")
+    repo.add("C-1", HAC_THANH, DECIDED, NOW + due_in)
+    others = [t for t in ("early", "on_time", "late") if t != timeliness]
+    before = completed(HAC_THANH, timeliness), [completed(HAC_THANH, t) for t in others]
+    clerk = Principal(sub="tn-1", agency=HAC_THANH, department="", roles=frozenset({"clerk"}))
+    results = Results(service(repo), FakeSigner())
+    results.return_result(clerk, "C-1")
     with pytest.raises(Conflict):
-        routing.approve(officer, "C-1")
-    assert (completed(HAC_THANH, timeliness), completed(HAC_THANH, other)) == (before[0] + 1, before[1])
+        results.return_result(clerk, "C-1")
+    assert completed(HAC_THANH, timeliness) == before[0] + 1
+    assert [completed(HAC_THANH, t) for t in others] == before[1]

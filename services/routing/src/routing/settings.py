@@ -15,6 +15,8 @@ class Settings:
     signing_timeout: float
     signing_token_file: Path | None
     agency_name: str
+    due_soon_minutes: int
+    scheduler_seconds: int
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> Settings:
@@ -25,4 +27,6 @@ class Settings:
             signing_timeout=float(env.int("MOTCUA_SIGNING_TIMEOUT_SECONDS", 30, minimum=1, maximum=300)),
             signing_token_file=env.readable_file("MOTCUA_SIGNING_CREDENTIALS_FILE"),
             agency_name=env.str("MOTCUA_AGENCY_NAME", "UBND phường Hoa Lư"),
+            due_soon_minutes=env.int("MOTCUA_ROUTING_DUE_SOON_MINUTES", 240, minimum=1, maximum=7 * 24 * 60),
+            scheduler_seconds=env.int("MOTCUA_ROUTING_SCHEDULER_SECONDS", 10, minimum=1, maximum=300),
         )

@@ -1,0 +1,1 @@
+"""Routing's REST resources (administration), one blueprint module each."""

@@ -1,0 +1,92 @@
+"""The officials' queues: open tasks by owner and due day, in documents read by `_id` alone.
+
+The dossier holds the truth about its task; the queue is a projection of it for `ListQueue` and
+`WatchQueue`, kept by the writer right after each change of a task. An owner is an official (`sub`) or,
+for tasks that wait for a claim, the step's group (`pool:<agency>|<department>|<role>`). Each owner has one
+document per day of due time (`<owner>|<yyyy-mm-dd>`, the tasks keyed by task id) and one listing its days
+(`<owner>|days`), so a page is one read of the days and one or two of the buckets, whatever the queue's size
+and whatever the backend: FerretDB 1.x serves only `_id` equality without a scan. A task missing from the
+queue after a crash between the two writes is still acted on through the dossier, and an entry whose task
+moved on is refused as stale by the action itself.
+
+Each entry is stored as one JSON string rather than a sub-document: FerretDB converts a document field by
+field, and a day of 160 entries read as 160 strings instead of 2,700 fields is several times faster.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from pymongo.collection import Collection
+
+Entry = dict[str, Any]
+Match = Callable[[Entry], bool]
+TIMES = ("due_at", "assigned_at", "appointment_at")
+
+
+def owner_of(task: dict[str, Any]) -> str:
+    return task["assignee"] or f"pool:{task['pool']}"
+
+
+def entry(dossier: dict[str, Any]) -> Entry:
+    """What a queue shows of a dossier's task."""
+    task = dossier["task"]
+    return {"code": dossier["_id"], "task_id": task["task_id"], "due_at": task["due_at"],
+            "assigned_at": task["assigned_at"], "step": task["step"], "step_name": task["step_name"],
+            "role": task["role"], "agency": task["agency"], "department": task["department"],
+            "assignee": task["assignee"], "actions": task["actions"], "status": dossier["status"],
+            "procedure_code": dossier["procedure_code"], "procedure_name": dossier["procedure_name"],
+            "applicant_name": dossier["applicant_name"], "appointment_at": dossier["appointment_at"]}
+
+
+def day_of(moment: datetime) -> str:
+    return moment.date().isoformat()
+
+
+def dump(item: Entry) -> str:
+    return json.dumps({**item, **{k: item[k].isoformat() for k in TIMES}}, ensure_ascii=False)
+
+
+def load(text: str) -> Entry:
+    item = json.loads(text)
+    return {**item, **{k: datetime.fromisoformat(item[k]) for k in TIMES}}
+
+
+class Queues:
+    def __init__(self, collection: Collection) -> None:
+        self.collection = collection
+
+    def put(self, dossier: dict[str, Any]) -> None:
+        """Show the dossier's current task in its owner's queue."""
+        item = entry(dossier)
+        owner, day = owner_of(dossier["task"]), day_of(item["due_at"])
+        self.collection.update_one({"_id": f"{owner}|{day}"}, {"$set": {f"tasks.{item['task_id']}": dump(item)}},
+                                   upsert=True)
+        self.collection.update_one({"_id": f"{owner}|days"}, {"$addToSet": {"days": day}}, upsert=True)
+
+    def drop(self, task: dict[str, Any]) -> None:
+        """Take a task out of its owner's queue (it moved on, paused or ended)."""
+        self.collection.update_one({"_id": f"{owner_of(task)}|{day_of(task['due_at'])}"},
+                                   {"$unset": {f"tasks.{task['task_id']}": ""}})
+
+    def page(self, owners: Iterable[str], match: Match, after: tuple[datetime, str] | None,
+             limit: int) -> list[Entry]:
+        """Entries of the owners' queues by due time then code, strictly after a position, matching, at most limit."""
+        days: dict[str, list[str]] = {}
+        for owner in owners:
+            found = self.collection.find_one({"_id": f"{owner}|days"})
+            for day in (found or {}).get("days", []):
+                days.setdefault(day, []).append(owner)
+        start = day_of(after[0]) if after else ""
+        chosen: list[Entry] = []
+        for day in sorted(d for d in days if d >= start):
+            for owner in days[day]:
+                bucket = self.collection.find_one({"_id": f"{owner}|{day}"}) or {}
+                entries = (load(text) for text in bucket.get("tasks", {}).values())
+                chosen.extend(e for e in entries if (after is None or (e["due_at"], e["code"]) > after) and match(e))
+            if len(chosen) >= limit:
+                break
+        return sorted(chosen, key=lambda e: (e["due_at"], e["code"]))[:limit]
