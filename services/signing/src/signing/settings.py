@@ -44,7 +44,7 @@ class Settings:
             pkcs11_label=env.str("MOTCUA_SIGNING_PKCS11_LABEL", "motcua"),
             pkcs11_pin=env.str("MOTCUA_SIGNING_PKCS11_PIN") if key_store == PKCS11 else "",
             tsa_url=env.url("MOTCUA_SIGNING_TSA_URL", "") if env.optional("MOTCUA_SIGNING_TSA_URL") else None,
-            service_keys=_service_keys(env.str("MOTCUA_SIGNING_SERVICE_KEYS", "intake:seal,routing:official")),
+            service_keys=_service_keys(env.str("MOTCUA_SIGNING_SERVICE_KEYS", "intake:seal,routing:official,routing:seal")),
         )
 
 
