@@ -15,11 +15,10 @@ from motcua import kafka as mkafka
 from motcua.calendar import TZ
 
 from tests.conftest import eventually
-from tests.integration.test_notification import finished, messages, producer, received
+from tests.integration.test_notification import finished, messages, received
 from tests.sinks import requests_about
 
 pytestmark = pytest.mark.stack
-__all__ = ["producer"]  # the Kafka producer fixture, shared with the other notification tests
 PREFIX = "ntq"
 QUIET_SECONDS = 12  # from the module's start; long enough for the replica to start and a message to be queued
 ZNS_RATE = 5

@@ -14,11 +14,10 @@ from motcua import kafka as mkafka
 
 from tests.conftest import eventually
 from tests.factories import admin
-from tests.integration.test_notification import messages, producer, received
+from tests.integration.test_notification import messages, received
 from tests.sinks import mails_about, pdus_to
 
 pytestmark = pytest.mark.stack
-__all__ = ["producer"]  # the Kafka producer fixture, shared with the other notification tests
 PREFIX = "nts"
 FAST_RETRIES = {"MOTCUA_NOTIFICATION_RETRY_ATTEMPTS": "3", "MOTCUA_NOTIFICATION_RETRY_FIRST_MS": "200",
                 "MOTCUA_NOTIFICATION_RETRY_MAX_MS": "1000"}
