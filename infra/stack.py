@@ -34,6 +34,8 @@ SASL_PASSWORD = "motcua-local-only"
 ZNS_ACCESS_TOKEN = "motcua-local-zns"
 SMS_API_KEY = "motcua-local-sms"
 ZNS_TEMPLATE_IDS = "received=100001,assigned=100002,result_ready=100003"
+# The key feedback signs rating links with; in production a Secret.
+FEEDBACK_LINK_SECRET = "motcua-local-rating-links-0123456789"
 
 
 @dataclass
@@ -207,6 +209,8 @@ class Stack:
             "MOTCUA_ZNS_URL": f"http://127.0.0.1:{p.zns}", "MOTCUA_ZNS_ACCESS_TOKEN": ZNS_ACCESS_TOKEN,
             "MOTCUA_ZNS_TEMPLATE_IDS": ZNS_TEMPLATE_IDS,
             "MOTCUA_SMS_URL": f"http://127.0.0.1:{p.sms}", "MOTCUA_SMS_API_KEY": SMS_API_KEY,
+            "MOTCUA_FEEDBACK_LINK_SECRET": FEEDBACK_LINK_SECRET,
+            "MOTCUA_FEEDBACK_PUBLIC_URL": f"http://127.0.0.1:{p.http['feedback']}",
             **{f"MOTCUA_{s.upper()}_HTTP_PORT": str(port) for s, port in p.http.items()},
             **{f"MOTCUA_{s.upper()}_GRPC_PORT": str(port) for s, port in p.grpc.items()},
         }
