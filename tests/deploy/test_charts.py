@@ -38,7 +38,9 @@ def test_the_shared_part_of_a_service_schema_is_the_same_everywhere(service):
     own = {"intake": {"maxAttachmentBytes", "maxRequestBytes", "publicUrl", "signingPublicUrl", "loadSeed",
                       "signingAddr", "signingTimeoutSeconds"},
            "routing": {"signingAddr", "signingTimeoutSeconds", "agencyName"},
-           "signing": {"publicUrl", "pki"}, "notification": {"channels", "retry", "sms", "zns", "smtp"}, "feedback": set()}
+           "signing": {"publicUrl", "pki"}, "notification": {"channels", "retry", "sms", "zns", "smtp"},
+           "feedback": {"publicUrl", "ratingLinks", "rateLimitPerMinute", "trustedProxies", "kioskSessionSeconds",
+                        "complaintAnswerDays", "ratingPolicy"}}
     shared = set(reference["properties"]) - own["intake"]
     if service == "signing":
         shared.discard("worker")

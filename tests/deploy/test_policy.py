@@ -192,7 +192,9 @@ def test_the_config_maps_carry_exactly_the_settings_the_services_read(rendered):
                          "MOTCUA_NOTIFICATION_RETRY_FIRST_MS", "MOTCUA_NOTIFICATION_RETRY_MAX_MS",
                          "MOTCUA_NOTIFICATION_LEASE_SECONDS", "MOTCUA_SMTP_HOST", "MOTCUA_SMTP_PORT", "MOTCUA_SMTP_FROM",
                          "MOTCUA_SMTP_STARTTLS", "MOTCUA_SMTP_TIMEOUT_SECONDS"},
-        "feedback": set(),
+        "feedback": {"MOTCUA_FEEDBACK_PUBLIC_URL", "MOTCUA_FEEDBACK_LINK_DAYS", "MOTCUA_FEEDBACK_RATE_LIMIT",
+                     "MOTCUA_FEEDBACK_TRUSTED_PROXIES", "MOTCUA_FEEDBACK_KIOSK_SECONDS", "MOTCUA_FEEDBACK_COMPLAINT_DAYS",
+                     "MOTCUA_FEEDBACK_POLICY", "MOTCUA_FEEDBACK_AGENCY_POLICIES"},
     }
     for service, own in expected.items():
         shared = {"KAFKA_BOOTSTRAP_SERVERS", "MOTCUA_KAFKA_SECURITY_PROTOCOL", "MOTCUA_LOG_LEVEL",

@@ -39,6 +39,7 @@ def build(settings: Settings, platform: Platform) -> Process:
                                    feedback_pb2.DESCRIPTOR.services_by_name["Feedback"].full_name)],
         relay=relay,
         handlers=handlers.handlers(service, statistics),
+        loops={"satisfaction-gauges": statistics.refresh_gauges},
         http_options=proxy_options(settings.trusted_proxies),
     )
 
