@@ -194,7 +194,7 @@ def test_the_config_maps_carry_exactly_the_settings_the_services_read(rendered):
                          "MOTCUA_SMTP_STARTTLS", "MOTCUA_SMTP_TIMEOUT_SECONDS"},
         "feedback": {"MOTCUA_FEEDBACK_PUBLIC_URL", "MOTCUA_FEEDBACK_LINK_DAYS", "MOTCUA_FEEDBACK_RATE_LIMIT",
                      "MOTCUA_FEEDBACK_TRUSTED_PROXIES", "MOTCUA_FEEDBACK_KIOSK_SECONDS", "MOTCUA_FEEDBACK_COMPLAINT_DAYS",
-                     "MOTCUA_FEEDBACK_POLICY", "MOTCUA_FEEDBACK_AGENCY_POLICIES"},
+                     "MOTCUA_FEEDBACK_POLICY", "MOTCUA_FEEDBACK_AGENCY_POLICIES", "MOTCUA_FEEDBACK_INDEX_RULES"},
     }
     for service, own in expected.items():
         shared = {"KAFKA_BOOTSTRAP_SERVERS", "MOTCUA_KAFKA_SECURITY_PROTOCOL", "MOTCUA_LOG_LEVEL",

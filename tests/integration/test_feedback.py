@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import subprocess
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -17,10 +18,15 @@ import requests
 from kafka import KafkaConsumer, KafkaProducer
 from motcua import kafka as mkafka
 from motcua.events import Event, timestamp
-from motcua.topics import DOSSIER_RECEIVED, qualified
+from motcua.topics import (
+    DOCUMENT_SIGNED,
+    DOSSIER_COMPLETED,
+    DOSSIER_RECEIVED,
+    qualified,
+)
 from motcua.v1 import common_pb2, events_pb2
 
-from tests.conftest import eventually
+from tests.conftest import ROOT, eventually
 from tests.factories import bearer, clerk
 
 pytestmark = pytest.mark.stack
@@ -84,7 +90,7 @@ def address() -> dict[str, str]:
 def receive(producer: KafkaProducer, *, agency: str = AGENCY, appointment: datetime | None = None,
             channel: int = common_pb2.CHANNEL_COUNTER) -> str:
     code = f"{agency}-260302-{next(SEQUENCE):04d}"
-    received_at = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+    received_at = datetime.now(UTC)
     payload = events_pb2.DossierReceived(
         dossier_code=code, procedure_code="1.001193", agency_id=agency, department="tu-phap", channel=channel,
         received_at=timestamp(received_at), appointment_at=timestamp(appointment or datetime.now(UTC)),
@@ -116,6 +122,9 @@ def test_a_received_dossier_gets_a_link_that_rates_it_once(feedback, producer, t
     assert page.status_code == 200 and 'lang="vi"' in page.text
     # The agency chose the 3-level scale and one criterion besides the overall level.
     assert page.text.count('name="level"') == 3 and page.text.count('name="c_attitude"') == 3
+
+    qr = requests.get(link.qr_url, headers=address, timeout=10)
+    assert qr.status_code == 200 and qr.headers["Content-Type"].startswith("image/svg+xml") and "<svg" in qr.text
 
     rated = rate(feedback, code, token_of(link), address, criteria={"attitude": 2}, comment="Nhanh gọn")
     assert rated.status_code == 201, rated.text
@@ -301,3 +310,80 @@ def test_statistics_count_ratings_per_agency_official_and_channel(feedback, prod
     assert [m["ratings"] for m in trend] == [0, 0, 3]
     bad = requests.get(f"{feedback}/api/v1/stats?by=citizen", timeout=10)
     assert bad.status_code == 422 and bad.json()["errors"][0]["pointer"] == "/by"
+
+
+def complete(producer: KafkaProducer, code: str, agency: str, timeliness: int) -> None:
+    completed = events_pb2.DossierCompleted(dossier_code=code, agency_id=agency, procedure_code="1.001193",
+                                            department="tu-phap", timeliness=timeliness,
+                                            completed_at=timestamp(datetime.now(UTC)))
+    event = Event.new(DOSSIER_COMPLETED, completed, subject=code, source="routing")
+    for _ in range(2):  # delivered twice, counted once
+        mkafka.publish(producer, event, PREFIX).get(10)
+
+
+def sign(producer: KafkaProducer, code: str) -> None:
+    signed = events_pb2.DocumentSigned(document_id=f"doc-{code}", dossier_code=code,
+                                       signed_at=timestamp(datetime.now(UTC)))
+    mkafka.publish(producer, Event.new(DOCUMENT_SIGNED, signed, subject=code, source="signing"), PREFIX).get(10)
+
+
+def test_the_service_index_matches_a_hand_computed_fixture_and_a_rebuild_equals_the_live_scorecard(
+        stack, feedback, producer, topic, address):  # type: ignore[no-untyped-def]
+    agency = "000.00.79.H56"
+    online, counter = common_pb2.CHANNEL_ONLINE, common_pb2.CHANNEL_COUNTER
+    codes = [receive(producer, agency=agency, channel=channel) for channel in (online, online, online, counter)]
+    timeliness = (events_pb2.TIMELINESS_EARLY, events_pb2.TIMELINESS_ON_TIME, events_pb2.TIMELINESS_ON_TIME,
+                  events_pb2.TIMELINESS_LATE)
+    for code, when in zip(codes, timeliness, strict=True):
+        complete(producer, code, agency, when)
+    sign(producer, codes[0])
+    sign(producer, codes[1])
+    for code, level in zip(codes, (5, 4, 2), strict=False):  # the default 5-level scale
+        assert rate(feedback, code, token_of(link_of(topic, code)), address, level=level).status_code == 201
+    complaints = f"{feedback}/api/v1/complaints"
+    first = requests.post(complaints, json={"content": "Chậm", "agency_id": agency}, headers=address, timeout=10).json()
+    requests.post(complaints, json={"content": "Khó hiểu", "agency_id": agency}, headers=address, timeout=10)
+    answered = requests.post(f"{complaints}/{first['id']}/answer", json={"answer": "Đã xử lý"}, timeout=10,
+                             headers=official("cv-9", agency=agency, role="officer"))
+    assert answered.status_code == 200
+    rated = requests.post(f"{complaints}/{first['id']}/rating", json={"key": first["key"], "level": 3},
+                          headers=address, timeout=10)
+    assert rated.status_code == 201
+    month = f"{datetime.now(UTC):%Y-%m}"
+
+    def scored() -> dict | None:
+        index = requests.get(f"{feedback}/api/v1/index?period={month}", timeout=10).json()
+        mine = next((a for a in index["agencies"] if a["agency"] == agency), None)
+        counted = mine and {p["name"]: p.get("denominator") for g in mine["groups"] for p in g["parts"]}
+        settled = counted and (counted["on_time"], counted["dossier_satisfaction"], counted["complaint_handling"],
+                               counted["electronic_results"]) == (4, 3, 1, 4)
+        return mine if settled else None
+
+    mine = eventually(scored, 30, what="every event of the fixture folded")
+    # By hand: progress 20 x 3/4 = 15; online submission 12 x 3/4 = 9; electronic results 8 x 2/4 = 4;
+    # complaints on time 6 x 1/1 = 6; satisfied with the answer 6 x 0/1 = 0; satisfied with dossiers 6 x 2/3 = 4.
+    assert {g["name"]: g["score"] for g in mine["groups"]} == {
+        "transparency": 0, "progress": 15.0, "online": 9.0, "digitisation": 4.0, "satisfaction": 10.0}
+    assert mine["score"] == 38.0 and mine["measured_points"] == 58 and mine["points"] == 100
+    assert sorted(m["part"] for m in mine["missing"]) == [
+        "data_reused", "documents_digitised", "dossiers_synced", "online_payment", "procedures_published"]
+    assert all(m["reason"] == "not_recorded" for m in mine["missing"])
+
+    page = requests.get(f"{feedback}/chi-so?period={month}", timeout=10)
+    assert page.status_code == 200 and "<svg" in page.text and agency in page.text and "38.00" in page.text
+
+    env = {**stack.service_env("feedback"), "MOTCUA_TOPIC_PREFIX": PREFIX, "MOTCUA_DATABASE_PREFIX": PREFIX}
+    done = subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "feedback.rebuild", "--into", "rebuilt"],
+                          env=env, capture_output=True, text=True, timeout=300, check=True)
+    assert done.stdout.startswith("folded ")
+    from pymongo import MongoClient
+
+    with MongoClient(stack.mongo_url) as client:
+        db = client[f"{PREFIX}_motcua_feedback"]
+        def scorecard(name: str) -> dict:
+            return {d["_id"]: d for d in db[name].find({}, {"events": 0})}
+
+        live, rebuilt = scorecard("counters"), scorecard("rebuilt")
+        assert f"agency|{agency}|{month}" in rebuilt and rebuilt == live
+        members = {d["_id"]: sorted(d["values"]) for d in db["counters_members"].find()}
+        assert members == {d["_id"]: sorted(d["values"]) for d in db["rebuilt_members"].find()}

@@ -16,6 +16,7 @@ env:
   {{- $agencies = append $agencies (printf "%s=%s" $agency $policy) }}
   {{- end }}
   MOTCUA_FEEDBACK_AGENCY_POLICIES: {{ join ";" $agencies | quote }}
+  MOTCUA_FEEDBACK_INDEX_RULES: {{ .Values.indexRules | quote }}
 secretEnv:
   - name: MOTCUA_FEEDBACK_LINK_SECRET
     valueFrom:

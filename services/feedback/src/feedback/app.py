@@ -8,7 +8,7 @@ from motcua.errors import invalid
 from motcua.health import Readiness
 from motcua.http import create_base_app, problem_response
 
-from feedback import pages
+from feedback import leaders, pages
 from feedback.api import complaints as complaints_api
 from feedback.api import ratings as ratings_api
 from feedback.complaints import ComplaintService
@@ -47,4 +47,5 @@ def create_app(*, service: FeedbackService, complaints: ComplaintService, statis
     app.register_blueprint(ratings_api.blueprint(service, complaints, tokens))
     app.register_blueprint(complaints_api.blueprint(service, complaints, tokens))
     app.register_blueprint(pages.blueprint(service, complaints))
+    app.register_blueprint(leaders.blueprint(statistics))
     return app

@@ -85,6 +85,11 @@ OPENAPI: dict[str, Any] = {
             "summary": "Satisfaction per group of a dimension in a period", "parameters": STATS_QUERY,
             "responses": {"200": {"description": "Groups with ratings, satisfied share and counts per level"},
                           "422": PROBLEM}}},
+        "/api/v1/index": {"get": {
+            "summary": "The service index (Decision 766) of every agency with data in the period, best first",
+            "parameters": [STATS_QUERY[1]],
+            "responses": {"200": {"description": "Per agency: score, measured points, groups, parts, missing inputs"},
+                          "422": PROBLEM}}},
         "/api/v1/stats/trend": {"get": {
             "summary": "One group's satisfaction month by month",
             "parameters": [STATS_QUERY[0], {"name": "value", "in": "query", "schema": {"type": "string"}},

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import segno
 from flask import (
     Blueprint,
     Flask,
@@ -68,6 +70,18 @@ def blueprint(service: FeedbackService, complaints: ComplaintService) -> Bluepri
         dossier, policy = service.link_form(code, token)
         return render_template("rate.html", dossier=dossier, token=token, action=url_for("pages.rate", code=code),
                                **ballot_context(policy))
+
+    @bp.get("/r/<code>/qr.svg")
+    def qr_code(code: str) -> Response:
+        """The QR code of a rating link, for the receipt and the counter: the link itself, checked first."""
+        citizen()
+        token = request.args.get("t", "")
+        service.links.verify(token, code, service.clock())
+        link = f"{service.settings.public_url}{url_for('pages.rate_form', code=code, t=token)}"
+        svg = io.BytesIO()
+        segno.make(link, error="m").save(svg, kind="svg", scale=4, xmldecl=False, title=f"Đánh giá hồ sơ {code}")
+        return Response(svg.getvalue(), mimetype="image/svg+xml",
+                        headers={"Cache-Control": "private, max-age=3600"})
 
     @bp.post("/r/<code>")
     def rate(code: str) -> tuple[str, int]:

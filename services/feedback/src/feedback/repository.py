@@ -13,7 +13,7 @@ from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 INDEXES: dict[str, list[IndexSpec]] = {
-    "ratings": [], "dossiers": [], "kiosks": [], "hits": [], "complaints": [], "counters": [],
+    "ratings": [], "dossiers": [], "kiosks": [], "hits": [], "complaints": [], "counters": [], "counters_members": [],
     "facts": [IndexSpec([("kind", 1), ("value", 1)])],
 }
 OUTBOX_COLLECTIONS = ("ratings", "dossiers", "complaints")
@@ -21,14 +21,19 @@ OUTBOX_COLLECTIONS = ("ratings", "dossiers", "complaints")
 RECENT_EVENTS = 500
 
 
+SCORECARD = "counters"
+
+
 class Repository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, scorecard: str = SCORECARD) -> None:
         self.dossiers = db["dossiers"]
         self.ratings = db["ratings"]
         self.kiosks = db["kiosks"]
         self.hits = db["hits"]
         self.complaints = db["complaints"]
-        self.counters = db["counters"]
+        # The scorecard: its counters and each dimension's members per period (a rebuild fills another pair).
+        self.counters = db[scorecard]
+        self.members = db[f"{scorecard}_members"]
         self.facts = db["facts"]
 
     def save_dossier(self, code: str, fields: dict[str, Any], *events: Event) -> None:
@@ -99,15 +104,28 @@ class Repository:
                     .sort("answered_at", -1).limit(limit))
 
     def count(self, key: str, event_id: str, increments: dict[str, int], labels: dict[str, str]) -> None:
-        """Add one event to a counter, unless the counter has already seen that event."""
+        """Add one event to a counter, unless the counter has already seen that event.
+
+        The first event of a counter also enters its value in the period's member list, so that readers
+        find a dimension's groups by `_id` rather than by scanning; a redelivery repeats that step, in case
+        the first delivery stopped between the two writes.
+        """
         try:
-            self.counters.update_one(
+            result = self.counters.update_one(
                 {"_id": key, "events": {"$ne": event_id}},
                 {"$inc": increments, "$set": labels,
                  "$push": {"events": {"$each": [event_id], "$slice": -RECENT_EVENTS}}},
                 upsert=True)
+            first = result.upserted_id is not None
         except DuplicateKeyError:
-            pass  # the counter exists and holds event_id: counted already
+            first = True  # counted already; make sure the member list has it
+        if first:
+            self.members.update_one({"_id": f"{labels['dimension']}|{labels['period']}"},
+                                    {"$addToSet": {"values": labels["value"]}}, upsert=True)
+
+    def list_members(self, dimension: str, period: str) -> list[str]:
+        doc = self.members.find_one({"_id": f"{dimension}|{period}"})
+        return sorted((doc or {}).get("values", []))
 
     def get_counters(self, keys: list[str]) -> dict[str, dict[str, Any]]:
         """Counters by `_id`, read one by one (FerretDB answers `$in` on `_id` by scanning)."""
@@ -117,9 +135,6 @@ class Repository:
             if doc is not None:
                 found[key] = doc
         return found
-
-    def list_counters(self, prefix: str) -> list[dict[str, Any]]:
-        return list(self.counters.find({"_id": {"$regex": f"^{prefix}"}}, {"events": 0}))
 
     def add_fact(self, fact_id: str, kind: str, value: str) -> None:
         """Record one folded event (keyed by the event id, so folding twice counts once)."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from motcua.settings import CommonSettings, Env, SettingsError
 
+from feedback.index import Group, parse_rules
 from feedback.policy import Policies
 
 MIN_SECRET = 32
@@ -29,6 +30,8 @@ class Settings:
     # Working days an agency has to answer a complaint.
     complaint_days: int
     policies: Policies
+    # The groups and parts of the service index (Decision 766), from JSON; the built-in rules when unset.
+    index_rules: tuple[Group, ...]
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> Settings:
@@ -48,4 +51,5 @@ class Settings:
             policies=Policies.parse(env.str("MOTCUA_FEEDBACK_POLICY", "5:overall,timeliness,attitude"),
                                     env.optional("MOTCUA_FEEDBACK_AGENCY_POLICIES") or "",
                                     "MOTCUA_FEEDBACK_POLICY", "MOTCUA_FEEDBACK_AGENCY_POLICIES"),
+            index_rules=parse_rules(env.optional("MOTCUA_FEEDBACK_INDEX_RULES"), "MOTCUA_FEEDBACK_INDEX_RULES"),
         )

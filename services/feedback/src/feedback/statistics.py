@@ -14,6 +14,7 @@ from motcua.events import Event
 from pymongo.errors import PyMongoError
 
 from feedback import metrics
+from feedback.index import Group, parse_rules, score
 from feedback.policy import SCALES
 from feedback.repository import Repository
 from feedback.scorecard import DIMENSIONS, LOCAL, addition
@@ -60,8 +61,10 @@ def months_back(period_end: str, count: int) -> list[str]:
 
 
 class Statistics:
-    def __init__(self, *, repo: Repository, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(self, *, repo: Repository, rules: tuple[Group, ...] = parse_rules(None, "default"),
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.repo = repo
+        self.rules = rules
         self.clock = clock
 
     def fold(self, event: Event) -> None:
@@ -82,7 +85,8 @@ class Statistics:
         """Every group of a dimension that has counters in the period, most ratings first."""
         check_dimension(dimension)
         check_period(period)
-        counters = [c for c in self.repo.list_counters(f"{dimension}|") if c["period"] == period]
+        keys = [f"{dimension}|{value}|{period}" for value in self.repo.list_members(dimension, period)]
+        counters = self.repo.get_counters(keys).values()
         return sorted((satisfaction(c) for c in counters if c.get("ratings")), key=lambda g: (-g["ratings"], g["value"]))
 
     def trend(self, dimension: str, value: str, until: str, months: int) -> list[dict[str, Any]]:
@@ -95,8 +99,16 @@ class Statistics:
         found = self.repo.get_counters([f"{dimension}|{value}|{p}" for p in periods])
         return [satisfaction(found.get(f"{dimension}|{value}|{p}", {"value": value, "period": p})) for p in periods]
 
-    def counters(self, dimension: str, value: str, period: str) -> dict[str, Any]:
-        return self.repo.get_counters([f"{dimension}|{value}|{period}"]).get(f"{dimension}|{value}|{period}", {})
+    def index(self, period: str) -> dict[str, Any]:
+        """The service index of every agency with data in the period, best first."""
+        check_period(period)
+        keys = {value: f"agency|{value}|{period}" for value in self.repo.list_members("agency", period)}
+        counters = self.repo.get_counters(list(keys.values()))
+        agencies = [{"agency": value, **score(self.rules, counters[key])} for value, key in keys.items()
+                    if key in counters]
+        agencies.sort(key=lambda a: (-a["score"], a["agency"]))
+        return {"period": period, "groups": [{"name": g.name, "label": g.label, "points": g.points}
+                                             for g in self.rules], "agencies": agencies}
 
     def refresh_gauges(self, stop: threading.Event) -> None:
         """Keep the satisfaction gauges at this month's figures until stop is set."""
