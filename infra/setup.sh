@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the local stack and the tests need, into .venv/ and .cache/ (both ignored by git).
 # Idempotent: each step leaves a stamp holding the hash of its inputs and is skipped while they are unchanged.
-# Usage: infra/setup.sh [venv|proto|kafka|ferretdb|helm|keys|all]
+# Usage: infra/setup.sh [venv|proto|kafka|ferretdb|helm|keys|chromium|all]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -78,6 +78,19 @@ helm() {
   stamp helm
 }
 
+chromium() {
+  # The browser tests drive Debian's Chromium through Playwright; Playwright never downloads a browser here.
+  [ -x /usr/bin/chromium ] && return
+  say "Chromium $CHROMIUM_VERSION (Debian package, for the browser tests)"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: /usr/bin/chromium is needed by the browser tests: apt-get install chromium as root" >&2; exit 1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "chromium=$CHROMIUM_VERSION" ||
+    { echo "setup: chromium $CHROMIUM_VERSION has left the archive; installing its successor" >&2
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
+}
+
 keys() {
   say "Development JWT keys (.data/keys) and local PKI (.data/pki)"
   "$VENV/bin/python" -m motcua.devtoken --keys .data/keys --keygen >/dev/null
@@ -90,7 +103,8 @@ case "${1:-all}" in
   kafka) kafka ;;
   ferretdb) ferretdb ;;
   helm) helm ;;
+  chromium) chromium ;;
   keys) venv; proto; keys ;;
-  all) venv; proto; kafka; ferretdb; helm; keys ;;
-  *) echo "usage: $0 [venv|proto|kafka|ferretdb|helm|keys|all]" >&2; exit 2 ;;
+  all) venv; proto; kafka; ferretdb; helm; keys; chromium ;;
+  *) echo "usage: $0 [venv|proto|kafka|ferretdb|helm|keys|chromium|all]" >&2; exit 2 ;;
 esac
