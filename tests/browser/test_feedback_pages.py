@@ -16,19 +16,12 @@ import pytest
 import requests
 from kafka import KafkaProducer
 
+from tests import feedback_stack
 from tests.conftest import ROOT
-from tests.integration.test_feedback import (  # noqa: F401 (the fixtures)
-    AGENCY,
-    Topic,
-    feedback,
-    link_of,
-    official,
-    producer,
-    receive,
-    topic,
-)
+from tests.feedback_stack import AGENCY, Topic, link_of, official, receive
 
 pytestmark = pytest.mark.stack
+feedback, producer, topic = feedback_stack.feedback, feedback_stack.producer, feedback_stack.topic
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"]

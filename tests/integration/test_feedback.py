@@ -10,103 +10,41 @@ from __future__ import annotations
 import itertools
 import re
 import subprocess
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaProducer
 from motcua import kafka as mkafka
 from motcua.events import Event, timestamp
 from motcua.topics import (
     DOCUMENT_SIGNED,
     DOSSIER_COMPLETED,
-    DOSSIER_RECEIVED,
-    qualified,
 )
 from motcua.v1 import common_pb2, events_pb2
 
+from tests import feedback_stack
 from tests.conftest import ROOT, eventually
-from tests.factories import bearer, clerk
+from tests.factories import clerk
+from tests.feedback_stack import (
+    AGENCY,
+    PREFIX,
+    RATE_LIMIT,
+    SEQUENCE,
+    link_of,
+    official,
+    receive,
+    token_of,
+)
 
 pytestmark = pytest.mark.stack
-PREFIX = "fdb"
-AGENCY = "000.00.12.H56"
-RATE_LIMIT = 15
-SEQUENCE = itertools.count(1)
 ADDRESSES = itertools.count(10)
-
-
-@pytest.fixture(scope="module")
-def feedback(stack) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    with_env = {"MOTCUA_FEEDBACK_RATE_LIMIT": str(RATE_LIMIT), "MOTCUA_FEEDBACK_TRUSTED_PROXIES": "1",
-                "MOTCUA_FEEDBACK_AGENCY_POLICIES": f"{AGENCY}=3:attitude"}
-    stack.prefix = PREFIX
-    mkafka.ensure_topics(stack.kafka, PREFIX)
-    try:
-        stack.start_service("feedback", label=f"feedback-{PREFIX}", env=with_env)
-        yield f"http://127.0.0.1:{stack.ports.http['feedback']}"
-    finally:
-        stack.stop(f"feedback-{PREFIX}")
-        stack.prefix = ""
-
-
-class Topic:
-    """Everything feedback published on its topic, read from the beginning as it arrives."""
-
-    def __init__(self, consumer: KafkaConsumer) -> None:
-        self.consumer = consumer
-        self.events: list[Event] = []
-
-    def find(self, match: Callable[[Event], bool], what: str) -> Event:
-        def look() -> Event | None:
-            for records in self.consumer.poll(300).values():
-                self.events += [Event.from_record(r.headers, r.value) for r in records]
-            return next((e for e in self.events if match(e)), None)
-
-        return eventually(look, 30, what=what)
-
-
-@pytest.fixture(scope="module")
-def topic(stack, feedback) -> Iterator[Topic]:  # type: ignore[no-untyped-def]
-    consumer = KafkaConsumer(qualified("motcua.feedback.v1", PREFIX), **stack.kafka.client_options(),
-                             auto_offset_reset="earliest", enable_auto_commit=False, group_id=None)
-    yield Topic(consumer)
-    consumer.close()
-
-
-@pytest.fixture(scope="module")
-def producer(stack) -> Iterator[KafkaProducer]:  # type: ignore[no-untyped-def]
-    p = mkafka.producer(stack.kafka, "motcua-tests")
-    yield p
-    p.close()
+feedback, producer, topic = feedback_stack.feedback, feedback_stack.producer, feedback_stack.topic
 
 
 @pytest.fixture
 def address() -> dict[str, str]:
     return {"X-Forwarded-For": f"203.0.113.{next(ADDRESSES)}"}
-
-
-def receive(producer: KafkaProducer, *, agency: str = AGENCY, appointment: datetime | None = None,
-            channel: int = common_pb2.CHANNEL_COUNTER) -> str:
-    code = f"{agency}-260302-{next(SEQUENCE):04d}"
-    received_at = datetime.now(UTC)
-    payload = events_pb2.DossierReceived(
-        dossier_code=code, procedure_code="1.001193", agency_id=agency, department="tu-phap", channel=channel,
-        received_at=timestamp(received_at), appointment_at=timestamp(appointment or datetime.now(UTC)),
-        received_by="tn-mot-cua-01", legal_days=3)
-    mkafka.publish(producer, Event.new(DOSSIER_RECEIVED, payload, subject=code, source="intake"), PREFIX).get(10)
-    return code
-
-
-def link_of(topic: Topic, code: str) -> events_pb2.RatingLinkIssued:
-    event = topic.find(lambda e: e.type.name.endswith("rating_link_issued.v1") and e.subject == code,
-                       f"the rating link of {code}")
-    return event.payload  # type: ignore[return-value]
-
-
-def token_of(link: events_pb2.RatingLinkIssued) -> str:
-    return link.url.split("?t=", 1)[1]
 
 
 def rate(base: str, code: str, token: str, headers: dict[str, str], **ballot: object) -> requests.Response:
@@ -174,9 +112,6 @@ def test_an_address_past_the_limit_is_told_to_wait(feedback, producer, topic, ad
     # Another address is not held back, and the refused requests did not use the link.
     assert rate(feedback, code, token_of(link_of(topic, code)), {"X-Forwarded-For": "198.51.100.7"}).status_code == 201
 
-
-def official(sub: str, agency: str = AGENCY, role: str = "clerk") -> dict[str, str]:
-    return bearer("--role", role, "--sub", sub, "--agency", agency, "--department", "tu-phap")
 
 
 def test_the_kiosk_rates_the_official_who_served_once_per_dossier_and_official(feedback, producer, topic):  # type: ignore[no-untyped-def]
