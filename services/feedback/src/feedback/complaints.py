@@ -18,6 +18,7 @@ from motcua.topics import COMPLAINT_ANSWER_RATED, COMPLAINT_ANSWERED, COMPLAINT_
 from motcua.v1 import events_pb2
 
 from feedback import metrics
+from feedback.errors import every_field
 from feedback.policy import Policies
 from feedback.repository import Repository
 from feedback.service import Clock, Kick, check_level
@@ -93,8 +94,7 @@ class ComplaintService:
             errors += invalid("/agency_id", "Cần chọn cơ quan hoặc nhập mã hồ sơ",
                               "agency_id is required when no dossier_code is given").errors
         if errors:
-            raise InvalidInput(detail="; ".join(e.message_en for e in errors),
-                               detail_vi="; ".join(e.message_vi for e in errors), errors=errors)
+            raise every_field(errors)
         return fields
 
     def file(self, filing: Filing) -> dict[str, Any]:

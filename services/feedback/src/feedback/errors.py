@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import grpc
-from motcua.errors import DomainError
+from motcua.errors import DomainError, FieldError, InvalidInput
 
 
 @dataclass
@@ -19,3 +19,9 @@ class TooManyRequests(DomainError):
     grpc_code: ClassVar[grpc.StatusCode] = grpc.StatusCode.RESOURCE_EXHAUSTED
     title: ClassVar[str] = "Too many requests"
     slug: ClassVar[str] = "too-many-requests"
+
+
+def every_field(errors: list[FieldError]) -> InvalidInput:
+    """One InvalidInput naming every bad field found, so that a form is corrected in one go."""
+    return InvalidInput(detail="; ".join(e.message_en for e in errors),
+                        detail_vi="; ".join(e.message_vi for e in errors), errors=errors)

@@ -17,7 +17,7 @@ from motcua.topics import FEEDBACK_SUBMITTED, RATING_LINK_ISSUED
 from motcua.v1 import events_pb2
 
 from feedback import metrics
-from feedback.errors import TooManyRequests
+from feedback.errors import TooManyRequests, every_field
 from feedback.links import RatingLinks
 from feedback.policy import PROBLEMS, Policies, Policy
 from feedback.repository import Repository
@@ -72,8 +72,7 @@ def check_ballot(ballot: Ballot, policy: Policy) -> tuple[int, dict[str, int]]:
         errors += invalid("/comment", f"Ý kiến tối đa {MAX_COMMENT} ký tự",
                           f"comment must be at most {MAX_COMMENT} characters").errors
     if errors:
-        raise InvalidInput(detail="; ".join(e.message_en for e in errors),
-                           detail_vi="; ".join(e.message_vi for e in errors), errors=errors)
+        raise every_field(errors)
     return level, criteria
 
 
