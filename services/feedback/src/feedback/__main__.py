@@ -39,7 +39,7 @@ def build(settings: Settings, platform: Platform) -> Process:
                                    feedback_pb2.DESCRIPTOR.services_by_name["Feedback"].full_name)],
         relay=relay,
         handlers=handlers.handlers(service, statistics),
-        loops={"satisfaction-gauges": statistics.refresh_gauges},
+        loops={"satisfaction-gauges": statistics.refresh_gauges, "forget-hits": service.forget_hits},
         http_options=proxy_options(settings.trusted_proxies),
     )
 

@@ -110,15 +110,16 @@ class Repository:
         find a dimension's groups by `_id` rather than by scanning; a redelivery repeats that step, in case
         the first delivery stopped between the two writes.
         """
+        query = {"_id": key, "events": {"$ne": event_id}}
+        update = {"$inc": increments, "$set": labels,
+                  "$push": {"events": {"$each": [event_id], "$slice": -RECENT_EVENTS}}}
         try:
-            result = self.counters.update_one(
-                {"_id": key, "events": {"$ne": event_id}},
-                {"$inc": increments, "$set": labels,
-                 "$push": {"events": {"$each": [event_id], "$slice": -RECENT_EVENTS}}},
-                upsert=True)
-            first = result.upserted_id is not None
+            first = self.counters.update_one(query, update, upsert=True).upserted_id is not None
         except DuplicateKeyError:
-            first = True  # counted already; make sure the member list has it
+            # The counter exists: either it holds the event already, or another replica created it a
+            # moment ago; the same update without upsert tells which.
+            self.counters.update_one(query, update)
+            first = True  # make sure the member list has it
         if first:
             self.members.update_one({"_id": f"{labels['dimension']}|{labels['period']}"},
                                     {"$addToSet": {"values": labels["value"]}}, upsert=True)

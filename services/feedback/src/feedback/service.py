@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,6 +17,7 @@ from motcua.errors import Conflict, Forbidden, InvalidInput, NotFound, invalid
 from motcua.events import Event, timestamp
 from motcua.topics import FEEDBACK_SUBMITTED, RATING_LINK_ISSUED
 from motcua.v1 import events_pb2
+from pymongo.errors import PyMongoError
 
 from feedback import metrics
 from feedback.errors import TooManyRequests, every_field
@@ -22,6 +25,8 @@ from feedback.links import RatingLinks
 from feedback.policy import PROBLEMS, Policies, Policy
 from feedback.repository import Repository
 
+log = logging.getLogger(__name__)
+HITS_SWEEP_SECONDS = 60.0
 Kick = Callable[[str, Any], None]
 Clock = Callable[[], datetime]
 MAX_COMMENT = 2000
@@ -95,6 +100,14 @@ class FeedbackService:
             raise TooManyRequests(detail=f"more than {self.settings.rate_limit} requests a minute from this address",
                                   detail_vi="Anh/chị gửi quá nhiều yêu cầu, xin thử lại sau một phút",
                                   reason="RATE_LIMITED", retry_after=60 - now.second)
+
+    def forget_hits(self, stop: threading.Event) -> None:
+        """Drop rate-limit windows older than a few minutes, every minute, until stop is set."""
+        while not stop.wait(HITS_SWEEP_SECONDS):
+            try:
+                self.repo.forget_hits(self.clock() - timedelta(minutes=5))
+            except PyMongoError as error:
+                log.warning("old rate-limit windows not dropped (%r); trying again", error)
 
     def dossier(self, code: str) -> dict[str, Any]:
         found = self.repo.get_dossier(code)
