@@ -5,8 +5,9 @@
 2. `feedback.fold`: a year of events (received, completed, signed, rated) for BENCH_FEEDBACK_AGENCIES agencies,
    BENCH_FEEDBACK_DOSSIERS dossiers each, published to Kafka and folded by the worker (events per second);
 3. `feedback.index_page`: `GET /chi-so?period=<year>` over that data (target p99 <= 300 ms);
-4. `feedback.rebuild`: `python -m feedback.rebuild` over every topic (events per second, and the time it
-   would take for 2 million dossiers at that rate; target <= 5 minutes).
+4. `feedback.rebuild`: with feedback stopped, a further year of BENCH_FEEDBACK_REBUILD_DOSSIERS dossiers per
+   agency published, then `python -m feedback.rebuild` over every topic (events per second, and the time 2
+   million dossiers would take at that rate; target <= 5 minutes).
 
 BENCH_N (ratings), BENCH_CONCURRENCY, BENCH_PORT_OFFSET (moves every port, to run beside another stack).
 Results in .run/bench-feedback/results.json.
@@ -164,7 +165,8 @@ def main() -> int:
         settings = Settings.from_env()
         offset = int(os.environ.get("BENCH_PORT_OFFSET", "0") or 0)
         agencies = _positive_int("BENCH_FEEDBACK_AGENCIES", 50)
-        dossiers = _positive_int("BENCH_FEEDBACK_DOSSIERS", 200)
+        dossiers = _positive_int("BENCH_FEEDBACK_DOSSIERS", 40)
+        rebuild_dossiers = _positive_int("BENCH_FEEDBACK_REBUILD_DOSSIERS", 600)
     except (SettingsError, ValueError) as error:
         print(error, file=sys.stderr)
         return 2
@@ -195,6 +197,8 @@ def main() -> int:
         results.append(Result("feedback.fold", len(events), len(events), 0, len(events) / seconds, [], None,
                               {"seconds": round(seconds, 2), "agencies": agencies, "dossiers_per_agency": dossiers}))
         results.append(index_page(stack, 200, stop))
+        stack.stop("feedback")
+        publish_all(stack, year_of_events(agencies, rebuild_dossiers, random.Random(8)))
         total = sum(pipeline.ends().values())
         results.append(rebuild(stack, total))
         pipeline.close()
@@ -203,7 +207,8 @@ def main() -> int:
             print(result.scenario, json.dumps(result.notes, ensure_ascii=False))
         report.write_json(RUN / "results.json", {"results": [r.as_dict() for r in results],
                                                  "settings": {**settings.as_dict(), "agencies": agencies,
-                                                              "dossiers_per_agency": dossiers}})
+                                                              "dossiers_per_agency": dossiers,
+                                                              "rebuild_dossiers_per_agency": rebuild_dossiers}})
         return 0
     finally:
         stop.set()

@@ -12,6 +12,7 @@ import re
 import subprocess
 from datetime import UTC, datetime, timedelta
 
+import grpc
 import pytest
 import requests
 from kafka import KafkaProducer
@@ -21,7 +22,7 @@ from motcua.topics import (
     DOCUMENT_SIGNED,
     DOSSIER_COMPLETED,
 )
-from motcua.v1 import common_pb2, events_pb2
+from motcua.v1 import common_pb2, events_pb2, feedback_pb2, feedback_pb2_grpc
 
 from tests import feedback_stack
 from tests.conftest import ROOT, eventually
@@ -224,7 +225,7 @@ def test_a_complaint_is_answered_by_its_agency_published_and_its_answer_rated(fe
                and e.payload.complaint_id == complaint_id, "ComplaintAnswerRated")  # type: ignore[attr-defined]
 
 
-def test_statistics_count_ratings_per_agency_official_and_channel(feedback, producer, topic, address):  # type: ignore[no-untyped-def]
+def test_statistics_count_ratings_per_agency_official_and_channel(stack, feedback, producer, topic, address):  # type: ignore[no-untyped-def]
     agency = "000.00.77.H56"
     codes = [receive(producer, agency=agency, channel=common_pb2.CHANNEL_ONLINE) for _ in range(3)]
     for code, level in zip(codes, (5, 4, 1), strict=True):  # the default 5-level scale
@@ -245,6 +246,19 @@ def test_statistics_count_ratings_per_agency_official_and_channel(feedback, prod
     assert [m["ratings"] for m in trend] == [0, 0, 3]
     bad = requests.get(f"{feedback}/api/v1/stats?by=citizen", timeout=10)
     assert bad.status_code == 422 and bad.json()["errors"][0]["pointer"] == "/by"
+
+    with grpc.insecure_channel(f"127.0.0.1:{stack.ports.grpc['feedback']}") as channel:
+        stub = feedback_pb2_grpc.FeedbackStub(channel)
+        stats = stub.GetStats(feedback_pb2.GetStatsRequest(by="agency", period=month), timeout=10)
+        [mine] = [g for g in stats.groups if g.value == agency]
+        assert (mine.ratings, mine.satisfied, round(mine.satisfied_share, 4)) == (3, 2, round(2 / 3, 4))
+        assert [c.count for c in mine.scales[0].levels] == [1, 0, 0, 1, 1] and mine.scales[0].scale == 5
+        trend = stub.GetTrend(feedback_pb2.GetTrendRequest(by="agency", value=agency, until=month, months=2),
+                              timeout=10)
+        assert [m.ratings for m in trend.months] == [0, 3]
+        with pytest.raises(grpc.RpcError) as refused:
+            stub.GetStats(feedback_pb2.GetStatsRequest(by="citizen"), timeout=10)
+        assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
 
 
 def complete(producer: KafkaProducer, code: str, agency: str, timeliness: int) -> None:
