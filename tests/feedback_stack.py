@@ -26,7 +26,7 @@ SEQUENCE = itertools.count(1)
 @pytest.fixture(scope="module")
 def feedback(stack) -> Iterator[str]:  # type: ignore[no-untyped-def]
     with_env = {"MOTCUA_FEEDBACK_RATE_LIMIT": str(RATE_LIMIT), "MOTCUA_FEEDBACK_TRUSTED_PROXIES": "1",
-                "MOTCUA_FEEDBACK_AGENCY_POLICIES": f"{AGENCY}=3:attitude"}
+                "MOTCUA_FEEDBACK_AGENCY_POLICIES": f"{AGENCY}=3:attitude", "MOTCUA_FEEDBACK_INDEX_CACHE_SECONDS": "0"}
     stack.prefix = PREFIX
     mkafka.ensure_topics(stack.kafka, PREFIX)
     try:

@@ -40,7 +40,8 @@ def test_the_shared_part_of_a_service_schema_is_the_same_everywhere(service):
            "routing": {"signingAddr", "signingTimeoutSeconds", "agencyName"},
            "signing": {"publicUrl", "pki"}, "notification": {"channels", "retry", "sms", "zns", "smtp"},
            "feedback": {"publicUrl", "ratingLinks", "rateLimitPerMinute", "trustedProxies", "kioskSessionSeconds",
-                        "complaintAnswerDays", "ratingPolicy", "indexRules"}}
+                        "complaintAnswerDays", "ratingPolicy", "indexRules",
+                        "indexCacheSeconds"}}
     shared = set(reference["properties"]) - own["intake"]
     if service == "signing":
         shared.discard("worker")

@@ -17,6 +17,7 @@ env:
   {{- end }}
   MOTCUA_FEEDBACK_AGENCY_POLICIES: {{ join ";" $agencies | quote }}
   MOTCUA_FEEDBACK_INDEX_RULES: {{ .Values.indexRules | quote }}
+  MOTCUA_FEEDBACK_INDEX_CACHE_SECONDS: {{ .Values.indexCacheSeconds | int | quote }}
 secretEnv:
   - name: MOTCUA_FEEDBACK_LINK_SECRET
     valueFrom:

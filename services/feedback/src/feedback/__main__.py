@@ -29,7 +29,7 @@ def build(settings: Settings, platform: Platform) -> Process:
                               kiosk_seconds=settings.kiosk_seconds, rate_limit=settings.rate_limit))
     complaints = ComplaintService(repo=repo, kick=relay.kick, policies=settings.policies,
                                   answer_days=settings.complaint_days, clock=service.clock)
-    statistics = Statistics(repo=repo, rules=settings.index_rules)
+    statistics = Statistics(repo=repo, rules=settings.index_rules, index_seconds=settings.index_cache_seconds)
     servicer = FeedbackServicer(statistics)
     return Process(
         platform=platform,

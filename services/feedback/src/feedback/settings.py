@@ -32,6 +32,8 @@ class Settings:
     policies: Policies
     # The groups and parts of the service index (Decision 766), from JSON; the built-in rules when unset.
     index_rules: tuple[Group, ...]
+    # Seconds a process reuses an index it computed (0: compute at every request).
+    index_cache_seconds: int
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> Settings:
@@ -52,4 +54,5 @@ class Settings:
                                     env.optional("MOTCUA_FEEDBACK_AGENCY_POLICIES") or "",
                                     "MOTCUA_FEEDBACK_POLICY", "MOTCUA_FEEDBACK_AGENCY_POLICIES"),
             index_rules=parse_rules(env.optional("MOTCUA_FEEDBACK_INDEX_RULES"), "MOTCUA_FEEDBACK_INDEX_RULES"),
+            index_cache_seconds=env.int("MOTCUA_FEEDBACK_INDEX_CACHE_SECONDS", 10, maximum=3600),
         )

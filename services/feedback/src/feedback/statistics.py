@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -23,6 +24,8 @@ log = logging.getLogger(__name__)
 # The dimensions exported as gauges: both have few values (the agencies of a deployment, three channels).
 GAUGED = ("agency", "channel")
 GAUGE_SECONDS = 60.0
+# Periods whose index a process keeps at once (any YYYY or YYYY-MM may be asked for).
+INDEX_CACHE_PERIODS = 64
 PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
 
 
@@ -62,9 +65,11 @@ def months_back(period_end: str, count: int) -> list[str]:
 
 class Statistics:
     def __init__(self, *, repo: Repository, rules: tuple[Group, ...] = parse_rules(None, "default"),
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 index_seconds: float = 0.0, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.repo = repo
         self.rules = rules
+        self.index_seconds = index_seconds
+        self._index: dict[str, tuple[float, dict[str, Any]]] = {}
         self.clock = clock
 
     def fold(self, event: Event) -> None:
@@ -100,8 +105,23 @@ class Statistics:
         return [satisfaction(found.get(f"{dimension}|{value}|{p}", {"value": value, "period": p})) for p in periods]
 
     def index(self, period: str) -> dict[str, Any]:
-        """The service index of every agency with data in the period, best first."""
+        """The service index of every agency with data in the period, best first.
+
+        Computed at most once every index_seconds per period in this process: the leaders' page is read far
+        more often than the counters change, and each computation reads one counter per agency.
+        """
         check_period(period)
+        now = time.monotonic()
+        cached = self._index.get(period)
+        if cached is not None and now - cached[0] < self.index_seconds:
+            return cached[1]
+        if len(self._index) >= INDEX_CACHE_PERIODS:
+            self._index.clear()
+        computed = self._compute_index(period)
+        self._index[period] = (now, computed)
+        return computed
+
+    def _compute_index(self, period: str) -> dict[str, Any]:
         keys = {value: f"agency|{value}|{period}" for value in self.repo.list_members("agency", period)}
         counters = self.repo.get_counters(list(keys.values()))
         agencies = [{"agency": value, **score(self.rules, counters[key])} for value, key in keys.items()
