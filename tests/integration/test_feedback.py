@@ -23,6 +23,7 @@ from motcua.topics import (
     DOSSIER_COMPLETED,
 )
 from motcua.v1 import common_pb2, events_pb2, feedback_pb2, feedback_pb2_grpc
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests import feedback_stack
 from tests.conftest import ROOT, eventually
@@ -246,6 +247,11 @@ def test_statistics_count_ratings_per_agency_official_and_channel(stack, feedbac
     assert [m["ratings"] for m in trend] == [0, 0, 3]
     bad = requests.get(f"{feedback}/api/v1/stats?by=citizen", timeout=10)
     assert bad.status_code == 422 and bad.json()["errors"][0]["pointer"] == "/by"
+
+    gauges = {(s.labels["dimension"], s.labels["value"]): s.value
+              for family in text_string_to_metric_families(requests.get(f"{feedback}/metrics", timeout=10).text)
+              if family.name == "motcua_satisfaction_ratio" for s in family.samples}
+    assert gauges[("agency", agency)] == round(2 / 3, 4) and ("channel", "online") in gauges
 
     with grpc.insecure_channel(f"127.0.0.1:{stack.ports.grpc['feedback']}") as channel:
         stub = feedback_pb2_grpc.FeedbackStub(channel)

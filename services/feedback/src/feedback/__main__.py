@@ -1,4 +1,4 @@
-"""`python -m feedback [all|serve|worker|rebuild]`: builds feedback from its settings and runs it."""
+"""`python -m feedback [all|serve|worker]`: builds feedback from its settings and runs it."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ from typing import Any
 
 from motcua.platform import GrpcService, Platform, Process, run_service
 from motcua.v1 import feedback_pb2, feedback_pb2_grpc
+from prometheus_client import REGISTRY
 
 from feedback import handlers
 from feedback.app import create_app
 from feedback.complaints import ComplaintService
 from feedback.links import RatingLinks
+from feedback.metrics import SatisfactionCollector
 from feedback.repository import INDEXES, OUTBOX_COLLECTIONS, Repository
 from feedback.service import FeedbackService, LinkSettings
 from feedback.servicer import FeedbackServicer
@@ -31,6 +33,7 @@ def build(settings: Settings, platform: Platform) -> Process:
                                   answer_days=settings.complaint_days, clock=service.clock)
     statistics = Statistics(repo=repo, rules=settings.index_rules, index_seconds=settings.index_cache_seconds)
     servicer = FeedbackServicer(statistics)
+    REGISTRY.register(SatisfactionCollector(statistics.this_month_groups))
     return Process(
         platform=platform,
         app=create_app(service=service, complaints=complaints, statistics=statistics, tokens=platform.tokens(),
@@ -39,7 +42,7 @@ def build(settings: Settings, platform: Platform) -> Process:
                                    feedback_pb2.DESCRIPTOR.services_by_name["Feedback"].full_name)],
         relay=relay,
         handlers=handlers.handlers(service, statistics),
-        loops={"satisfaction-gauges": statistics.refresh_gauges, "forget-hits": service.forget_hits},
+        loops={"forget-hits": service.forget_hits},
         http_options=proxy_options(settings.trusted_proxies),
     )
 

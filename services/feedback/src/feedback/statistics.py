@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import logging
 import re
-import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -12,18 +10,12 @@ from typing import Any
 
 from motcua.errors import invalid
 from motcua.events import Event
-from pymongo.errors import PyMongoError
 
-from feedback import metrics
 from feedback.index import Group, parse_rules, score
 from feedback.policy import SCALES
 from feedback.repository import Repository
 from feedback.scorecard import DIMENSIONS, LOCAL, addition
 
-log = logging.getLogger(__name__)
-# The dimensions exported as gauges: both have few values (the agencies of a deployment, three channels).
-GAUGED = ("agency", "channel")
-GAUGE_SECONDS = 60.0
 # Periods whose index a process keeps at once (any YYYY or YYYY-MM may be asked for).
 INDEX_CACHE_PERIODS = 64
 PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
@@ -130,15 +122,5 @@ class Statistics:
         return {"period": period, "groups": [{"name": g.name, "label": g.label, "points": g.points}
                                              for g in self.rules], "agencies": agencies}
 
-    def refresh_gauges(self, stop: threading.Event) -> None:
-        """Keep the satisfaction gauges at this month's figures until stop is set."""
-        while True:
-            try:
-                for dimension in GAUGED:
-                    for group in self.groups(dimension, self.this_month()):
-                        metrics.satisfaction.labels(dimension, group["value"]).set(group["satisfied_share"] or 0)
-                        metrics.month_ratings.labels(dimension, group["value"]).set(group["ratings"])
-            except PyMongoError as error:
-                log.warning("satisfaction gauges not refreshed (%r); trying again", error)
-            if stop.wait(GAUGE_SECONDS):
-                return
+    def this_month_groups(self, dimension: str) -> list[dict[str, Any]]:
+        return self.groups(dimension, self.this_month())
