@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the local stack and the tests need, into .venv/ and .cache/ (both ignored by git).
 # Idempotent: each step leaves a stamp holding the hash of its inputs and is skipped while they are unchanged.
-# Usage: infra/setup.sh [venv|proto|kafka|ferretdb|helm|softhsm|keys|all]
+# Usage: infra/setup.sh [venv|proto|kafka|ferretdb|helm|softhsm|keys|chromium|all]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -93,6 +93,19 @@ softhsm() {
   stamp softhsm
 }
 
+chromium() {
+  # The browser tests drive Debian's Chromium through Playwright; Playwright never downloads a browser here.
+  [ -x /usr/bin/chromium ] && return
+  say "Chromium $CHROMIUM_VERSION (Debian package, for the browser tests)"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: /usr/bin/chromium is needed by the browser tests: apt-get install chromium as root" >&2; exit 1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "chromium=$CHROMIUM_VERSION" ||
+    { echo "setup: chromium $CHROMIUM_VERSION has left the archive; installing its successor" >&2
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
+}
+
 keys() {
   say "Development JWT keys (.data/keys), local PKI (.data/pki) and SoftHSM2 token (.data/softhsm)"
   "$VENV/bin/python" -m motcua.devtoken --keys .data/keys --keygen >/dev/null
@@ -111,7 +124,8 @@ case "${1:-all}" in
   ferretdb) ferretdb ;;
   helm) helm ;;
   softhsm) softhsm ;;
+  chromium) chromium ;;
   keys) venv; proto; softhsm; keys ;;
-  all) venv; proto; kafka; ferretdb; helm; softhsm; keys ;;
-  *) echo "usage: $0 [venv|proto|kafka|ferretdb|helm|softhsm|keys|all]" >&2; exit 2 ;;
+  all) venv; proto; kafka; ferretdb; helm; softhsm; keys; chromium ;;
+  *) echo "usage: $0 [venv|proto|kafka|ferretdb|helm|softhsm|keys|chromium|all]" >&2; exit 2 ;;
 esac

@@ -40,6 +40,8 @@ SMPP_PASSWORD = "mc-local"  # SMPP 3.4 passwords hold at most 8 characters
 CALLBACK_SECRETS = {"zalo": "motcua-local-zns-receipts", "gateway": "motcua-local-sms-receipts"}
 ZNS_TEMPLATE_IDS = ("received=100001,assigned=100002,result_ready=100003,supplement_requested=100004,due_soon=100005,"
                     "apology_issued=100006,completed=100007")
+# The key feedback signs rating links with; in production a Secret.
+FEEDBACK_LINK_SECRET = "motcua-local-rating-links-0123456789"
 
 
 @dataclass
@@ -242,6 +244,8 @@ class Stack:
             "MOTCUA_NOTIFICATION_CALLBACK_SECRETS": ",".join(f"{name}={key}" for name, key in CALLBACK_SECRETS.items()),
             **({"MOTCUA_SIGNING_CREDENTIALS_FILE": str(ROOT / f".data/keys/service-{name}.jwt")}
                if name in ("intake", "routing") else {}),
+            "MOTCUA_FEEDBACK_LINK_SECRET": FEEDBACK_LINK_SECRET,
+            "MOTCUA_FEEDBACK_PUBLIC_URL": f"http://127.0.0.1:{p.http['feedback']}",
             **{f"MOTCUA_{s.upper()}_HTTP_PORT": str(port) for s, port in p.http.items()},
             **{f"MOTCUA_{s.upper()}_GRPC_PORT": str(port) for s, port in p.grpc.items()},
         }

@@ -95,4 +95,10 @@ def json_body() -> dict[str, Any]:
         raise MalformedRequest(detail=f"the body is not valid JSON: {error}", detail_vi="Dữ liệu JSON không hợp lệ")
     if not isinstance(body, dict):
         raise MalformedRequest(detail="the body must be a JSON object", detail_vi="Dữ liệu phải là một đối tượng JSON")
+    try:
+        # A \ud800-style escape decodes to a lone surrogate, which no database or log can encode later.
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise MalformedRequest(detail="the body holds a lone UTF-16 surrogate (\\ud800-\\udfff escape)",
+                               detail_vi="Dữ liệu chứa ký tự Unicode không hợp lệ") from None
     return body

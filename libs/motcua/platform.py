@@ -95,13 +95,15 @@ class Process:
     loops: dict[str, Loop] = field(default_factory=dict)
     # Loops that run beside the consumer (roles all and worker), e.g. a sender of queued messages.
     background: dict[str, Loop] = field(default_factory=dict)
+    # Options of the HTTP server (waitress), e.g. the proxies whose X-Forwarded-For is trusted.
+    http_options: dict[str, Any] = field(default_factory=dict)
 
     def run(self, role: str) -> None:
         if role not in ROLES:
             raise SettingsError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
         settings = self.platform.settings
         runtime = Runtime(settings.service)
-        runtime.http(self.app, settings.http_port)
+        runtime.http(self.app, settings.http_port, self.http_options)
         if self.relay is not None:
             runtime.loop("relay", self.relay.run)
         for name, loop in self.loops.items():

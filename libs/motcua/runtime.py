@@ -6,6 +6,7 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
+from typing import Any
 
 import grpc
 from flask import Flask
@@ -38,12 +39,13 @@ class Runtime:
         self.service = service
         self.stop = threading.Event()
         self._loops: list[tuple[str, Loop]] = []
-        self._http: list[tuple[Flask, int]] = []
+        self._http: list[tuple[Flask, int, dict[str, Any]]] = []
         self._grpc: list[grpc.Server] = []
         self._closers: list[Callable[[], None]] = []
 
-    def http(self, app: Flask, port: int) -> None:
-        self._http.append((app, port))
+    def http(self, app: Flask, port: int, options: dict[str, Any] | None = None) -> None:
+        """Serve app on port; options are waitress's (e.g. which proxies' X-Forwarded-For to trust)."""
+        self._http.append((app, port, options or {}))
 
     def grpc(self, server: grpc.Server) -> None:
         self._grpc.append(server)
@@ -60,9 +62,9 @@ class Runtime:
                 signal.signal(sig, lambda *_: self.stop.set())
         threads = [self._thread(name, target) for name, target in self._loops]
         servers = []
-        for app, port in self._http:
+        for app, port, options in self._http:
             server = create_server(app, host="0.0.0.0", port=port, threads=16, channel_timeout=30,
-                                   ident=f"motcua-{self.service}")
+                                   ident=f"motcua-{self.service}", **options)
             servers.append(server)
             threads.append(self._thread("http", lambda _stop, s=server: s.run()))
         for server in self._grpc:

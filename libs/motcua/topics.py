@@ -69,6 +69,16 @@ NOTIFICATION_FAILED = EventType(
 FEEDBACK_SUBMITTED = EventType(
     "vn.motcua.feedback.submitted.v1", FEEDBACK, events_pb2.FeedbackSubmitted, "feedback"
 )
+RATING_LINK_ISSUED = EventType(
+    "vn.motcua.feedback.rating_link_issued.v1", FEEDBACK, events_pb2.RatingLinkIssued, "feedback"
+)
+COMPLAINT_FILED = EventType("vn.motcua.feedback.complaint_filed.v1", FEEDBACK, events_pb2.ComplaintFiled, "feedback")
+COMPLAINT_ANSWERED = EventType(
+    "vn.motcua.feedback.complaint_answered.v1", FEEDBACK, events_pb2.ComplaintAnswered, "feedback"
+)
+COMPLAINT_ANSWER_RATED = EventType(
+    "vn.motcua.feedback.complaint_answer_rated.v1", FEEDBACK, events_pb2.ComplaintAnswerRated, "feedback"
+)
 
 EVENT_TYPES = {
     t.name: t
@@ -91,6 +101,10 @@ EVENT_TYPES = {
         NOTIFICATION_DELIVERED,
         NOTIFICATION_FAILED,
         FEEDBACK_SUBMITTED,
+        RATING_LINK_ISSUED,
+        COMPLAINT_FILED,
+        COMPLAINT_ANSWERED,
+        COMPLAINT_ANSWER_RATED,
     )
 }
 

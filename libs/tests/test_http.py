@@ -21,3 +21,10 @@ def test_json_nested_too_deep_is_a_malformed_request_not_a_server_error():
     response = make_client().post("/echo", data="[" * 100_000, content_type="application/json")
     assert response.status_code == 400
     assert response.get_json()["type"].endswith("/malformed-request")
+
+
+def test_a_lone_surrogate_is_a_malformed_request_not_a_server_error():
+    response = make_client().post("/echo", data='{"name": "Lan\\ud9d4", "ok": "Nguyễn"}', content_type="application/json")
+    assert response.status_code == 400
+    assert "surrogate" in response.get_json()["detail"]
+    assert make_client().post("/echo", json={"name": "Nguyễn 😀"}).status_code == 200

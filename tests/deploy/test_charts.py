@@ -42,7 +42,9 @@ def test_the_shared_part_of_a_service_schema_is_the_same_everywhere(service):
            "signing": {"publicUrl", "pki", "keyStore", "serviceKeys", "tsaUrl"},
            "notification": {"channels", "retry", "sms", "smpp", "zns", "smtp", "ratingUrl", "quietHours",
                             "rateLimits", "callbacks"},
-           "feedback": set()}
+           "feedback": {"publicUrl", "ratingLinks", "rateLimitPerMinute", "trustedProxies", "kioskSessionSeconds",
+                        "complaintAnswerDays", "ratingPolicy", "indexRules",
+                        "indexCacheSeconds"}}
     shared = set(reference["properties"]) - own["intake"]
     if service == "signing":
         shared.discard("worker")

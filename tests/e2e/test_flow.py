@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import grpc
 import pytest
 import requests
+from kafka import KafkaConsumer
+from motcua.events import Event
+from motcua.topics import FEEDBACK, RATING_LINK_ISSUED, qualified
 from motcua.v1 import routing_pb2, routing_pb2_grpc, signing_pb2, signing_pb2_grpc
 
 from tests.conftest import eventually
@@ -92,13 +96,35 @@ def test_a_dossier_goes_from_submission_to_a_signed_result_and_a_rating(platform
     assert zns[3]["body"]["template_data"]["document_id"] == approved.document_id
 
     eventually(lambda: requests.get(lookup, timeout=5).json()["status"]["code"] == 9, 60, what="status 9 in the lookup")
-    rated = requests.post(url(platform, "feedback", "/api/v1/ratings"), json={"dossier_code": code, "level": 3}, timeout=10)
+    link = rating_link(platform, code)
+    assert link.startswith(url(platform, "feedback", f"/r/{code}?t="))
+    rating = {"dossier_code": code, "token": link.split("?t=", 1)[1], "level": 5}
+    rated = requests.post(url(platform, "feedback", "/api/v1/ratings"), json=rating, timeout=10)
     assert rated.status_code == 201, rated.text
-    again = requests.post(url(platform, "feedback", "/api/v1/ratings"), json={"dossier_code": code, "level": 1}, timeout=10)
+    again = requests.post(url(platform, "feedback", "/api/v1/ratings"), json={**rating, "level": 1}, timeout=10)
     assert again.status_code == 409
-    stats = eventually(lambda: (s := requests.get(url(platform, "feedback", "/api/v1/stats"), timeout=5).json())
-                       and s["total"] >= 1 and s, 60, what="the rating to be counted")
-    assert stats["levels"][2]["count"] >= 1 and stats["levels"][0]["count"] == 0
+    stats = url(platform, "feedback", f"/api/v1/stats?by=agency&period={datetime.now(UTC):%Y}")
+    group = eventually(lambda: next((g for g in requests.get(stats, timeout=5).json()["groups"]
+                                     if g["value"] == COMMUNE), None), 60, what="the rating to be counted")
+    assert group["ratings"] >= 1 and group["levels"]["5"][4]["count"] >= 1
+
+
+def rating_link(stack, code: str) -> str:  # type: ignore[no-untyped-def]
+    """The rating link feedback announced for a dossier, read from its topic as notification would."""
+    consumer = KafkaConsumer(qualified(FEEDBACK.name, "e2e"), **stack.kafka.client_options(),
+                             auto_offset_reset="earliest", enable_auto_commit=False, group_id=None)
+    seen: list[Event] = []
+
+    def link() -> str | None:
+        for records in consumer.poll(300).values():
+            seen.extend(Event.from_record(r.headers, r.value) for r in records)
+        return next((e.payload.url for e in seen  # type: ignore[attr-defined]
+                     if e.type == RATING_LINK_ISSUED and e.subject == code), None)
+
+    try:
+        return eventually(link, 60, what=f"the rating link of {code}")
+    finally:
+        consumer.close()
 
 
 def test_the_channel_chosen_at_submission_carries_the_messages(platform):  # type: ignore[no-untyped-def]

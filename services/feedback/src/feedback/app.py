@@ -1,49 +1,51 @@
-"""create_app: feedback's REST API (ratings and statistics)."""
+"""create_app: feedback's REST API and the citizens' pages."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, jsonify
+from flask import Flask, Response, jsonify, request
+from motcua.auth import TokenVerifier
 from motcua.errors import invalid
 from motcua.health import Readiness
-from motcua.http import create_base_app, json_body
+from motcua.http import create_base_app, problem_response
 
+from feedback import leaders, pages
+from feedback.api import complaints as complaints_api
+from feedback.api import ratings as ratings_api
+from feedback.complaints import ComplaintService
+from feedback.errors import TooManyRequests
+from feedback.openapi import OPENAPI
 from feedback.service import FeedbackService
-
-PROBLEM = {"description": "Problem (RFC 9457)", "content": {"application/problem+json": {"schema": {"type": "object"}}}}
-OPENAPI = {
-    "openapi": "3.0.3",
-    "info": {"title": "motcua feedback", "version": "1.0.0", "description": "Citizens' ratings and statistics."},
-    "paths": {
-        "/api/v1/ratings": {"post": {
-            "summary": "Rate a dossier on the 3-level scale (3 = very satisfied)",
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                "type": "object", "required": ["dossier_code", "level"],
-                "properties": {"dossier_code": {"type": "string"}, "level": {"type": "integer", "enum": [1, 2, 3]},
-                               "comment": {"type": "string", "maxLength": 2000}}}}}},
-            "responses": {"201": {"description": "Accepted"}, "404": PROBLEM, "409": PROBLEM, "422": PROBLEM}}},
-        "/api/v1/stats": {"get": {"summary": "Counts per level", "responses": {"200": {"description": "Statistics"}}}},
-    },
-}
+from feedback.statistics import Statistics
 
 
-def create_app(*, service: FeedbackService, readiness: Readiness) -> Flask:
+def create_app(*, service: FeedbackService, complaints: ComplaintService, statistics: Statistics,
+               tokens: TokenVerifier, readiness: Readiness) -> Flask:
     app = create_base_app("feedback", readiness=readiness, openapi=OPENAPI, max_content_length=16 * 1024)
-    bp = Blueprint("ratings", __name__, url_prefix="/api/v1")
 
-    @bp.post("/ratings")
-    def rate() -> tuple[Response, int]:
-        body = json_body()
-        code = body.get("dossier_code")
-        if not isinstance(code, str) or not code:
-            raise invalid("/dossier_code", "Thiếu mã hồ sơ", "dossier_code is required")
-        comment = body.get("comment", "")
-        if not isinstance(comment, str):
-            raise invalid("/comment", "Ý kiến phải là văn bản", "comment must be a string")
-        return jsonify(service.rate(dossier_code=code, level=body.get("level"), comment=comment)), 201
+    @app.errorhandler(TooManyRequests)
+    def too_many(error: TooManyRequests) -> Response:
+        response = problem_response(error)
+        response.headers["Retry-After"] = str(error.retry_after)
+        return response
 
-    @bp.get("/stats")
+    @app.get("/api/v1/stats")
     def stats() -> Response:
-        return jsonify(service.stats())
+        by = request.args.get("by", "all")
+        period = request.args.get("period") or statistics.this_year()
+        return jsonify({"by": by, "period": period, "groups": statistics.groups(by, period)})
 
-    app.register_blueprint(bp)
+    @app.get("/api/v1/stats/trend")
+    def trend() -> Response:
+        by, value = request.args.get("by", "all"), request.args.get("value", "all")
+        until = request.args.get("until") or statistics.this_month()
+        months = request.args.get("months", "12")
+        if not months.isdigit() or not 1 <= int(months) <= 36:
+            raise invalid("/months", "Số tháng từ 1 đến 36", "months must be 1 to 36")
+        return jsonify({"by": by, "value": value, "months": statistics.trend(by, value, until, int(months))})
+
+    pages.register_filters(app)
+    app.register_blueprint(ratings_api.blueprint(service, complaints, tokens))
+    app.register_blueprint(complaints_api.blueprint(service, complaints, tokens))
+    app.register_blueprint(pages.blueprint(service, complaints))
+    app.register_blueprint(leaders.blueprint(statistics))
     return app

@@ -1,28 +1,49 @@
-"""Every MongoDB access of feedback: known dossiers, ratings, and the facts the statistics fold."""
+"""Every MongoDB access of feedback. Hot paths read and write by `_id` alone (FerretDB pushes only that down)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from motcua import outbox
+from motcua.events import Event
 from motcua.store import IndexSpec
+from pymongo import ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-INDEXES = {"ratings": [], "dossiers": [], "facts": [IndexSpec([("kind", 1), ("value", 1)])]}
-OUTBOX_COLLECTIONS = ("ratings",)
+INDEXES: dict[str, list[IndexSpec]] = {
+    "ratings": [], "dossiers": [], "kiosks": [], "hits": [], "complaints": [], "counters": [], "counters_members": [],
+    "facts": [IndexSpec([("kind", 1), ("value", 1)])],
+}
+OUTBOX_COLLECTIONS = ("ratings", "dossiers", "complaints")
+# How many recent event ids a counter keeps, so that a redelivered event is not counted twice.
+RECENT_EVENTS = 500
+
+
+SCORECARD = "counters"
 
 
 class Repository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, scorecard: str = SCORECARD) -> None:
         self.dossiers = db["dossiers"]
         self.ratings = db["ratings"]
+        self.kiosks = db["kiosks"]
+        self.hits = db["hits"]
+        self.complaints = db["complaints"]
+        # The scorecard: its counters and each dimension's members per period (a rebuild fills another pair).
+        self.counters = db[scorecard]
+        self.members = db[f"{scorecard}_members"]
         self.facts = db["facts"]
 
-    def save_dossier(self, code: str, fields: dict[str, Any]) -> None:
-        self.dossiers.update_one({"_id": code}, {"$set": fields}, upsert=True)
+    def save_dossier(self, code: str, fields: dict[str, Any], *events: Event) -> None:
+        update: dict[str, Any] = {"$set": fields}
+        if events:
+            update["$push"] = outbox.append(*events)
+        self.dossiers.update_one({"_id": code}, update, upsert=True)
 
     def get_dossier(self, code: str) -> dict[str, Any] | None:
-        return self.dossiers.find_one({"_id": code})
+        return self.dossiers.find_one({"_id": code}, {"outbox": 0})
 
     def insert_rating(self, rating: dict[str, Any]) -> bool:
         try:
@@ -30,6 +51,91 @@ class Repository:
             return True
         except DuplicateKeyError:
             return False
+
+    def get_rating(self, rating_key: str) -> dict[str, Any] | None:
+        return self.ratings.find_one({"_id": rating_key}, {"outbox": 0})
+
+    def save_problems(self, rating_key: str, follow_up: str, problems: list[str], complaint_id: str | None) -> bool:
+        """Record what went wrong, once, for the holder of the rating's follow-up key."""
+        result = self.ratings.update_one(
+            {"_id": rating_key, "follow_up": follow_up, "problems": {"$exists": False}},
+            {"$set": {"problems": problems, "complaint_id": complaint_id}})
+        return result.modified_count == 1
+
+    def get_kiosk(self, counter: str) -> dict[str, Any] | None:
+        return self.kiosks.find_one({"_id": counter})
+
+    def open_kiosk_session(self, counter: str, session: dict[str, Any]) -> None:
+        self.kiosks.update_one({"_id": counter}, {"$set": {"session": session}}, upsert=True)
+
+    def close_kiosk_session(self, counter: str, session_id: str) -> None:
+        self.kiosks.update_one({"_id": counter, "session.id": session_id}, {"$unset": {"session": ""}})
+
+    def hit(self, key: str, at: datetime) -> int:
+        """Count one request in a rate-limit window; returns the window's count so far."""
+        for _ in range(2):
+            try:
+                doc = self.hits.find_one_and_update({"_id": key}, {"$inc": {"n": 1}, "$setOnInsert": {"at": at}},
+                                                    upsert=True, return_document=ReturnDocument.AFTER)
+                return int(doc["n"])
+            except DuplicateKeyError:
+                continue  # two replicas inserted the window at once; the second try increments it
+        raise RuntimeError(f"rate-limit window {key} could not be counted")
+
+    def forget_hits(self, before: datetime) -> int:
+        return self.hits.delete_many({"at": {"$lt": before}}).deleted_count
+
+    def insert_complaint(self, complaint: dict[str, Any]) -> None:
+        self.complaints.insert_one(complaint)
+
+    def get_complaint(self, complaint_id: str) -> dict[str, Any] | None:
+        return self.complaints.find_one({"_id": complaint_id}, {"outbox": 0})
+
+    def update_complaint(self, complaint_id: str, condition: dict[str, Any], fields: dict[str, Any],
+                         *events: Event) -> bool:
+        """Change a complaint and queue its events in one update, if it is still in the expected state."""
+        update: dict[str, Any] = {"$set": fields}
+        if events:
+            update["$push"] = outbox.append(*events)
+        return self.complaints.update_one({"_id": complaint_id, **condition}, update).modified_count == 1
+
+    def list_published_complaints(self, agency: str, limit: int) -> list[dict[str, Any]]:
+        return list(self.complaints.find({"agency_id": agency, "published": True}, {"outbox": 0, "key": 0})
+                    .sort("answered_at", -1).limit(limit))
+
+    def count(self, key: str, event_id: str, increments: dict[str, int], labels: dict[str, str]) -> None:
+        """Add one event to a counter, unless the counter has already seen that event.
+
+        The first event of a counter also enters its value in the period's member list, so that readers
+        find a dimension's groups by `_id` rather than by scanning; a redelivery repeats that step, in case
+        the first delivery stopped between the two writes.
+        """
+        query = {"_id": key, "events": {"$ne": event_id}}
+        update = {"$inc": increments, "$set": labels,
+                  "$push": {"events": {"$each": [event_id], "$slice": -RECENT_EVENTS}}}
+        try:
+            first = self.counters.update_one(query, update, upsert=True).upserted_id is not None
+        except DuplicateKeyError:
+            # The counter exists: either it holds the event already, or another replica created it a
+            # moment ago; the same update without upsert tells which.
+            self.counters.update_one(query, update)
+            first = True  # make sure the member list has it
+        if first:
+            self.members.update_one({"_id": f"{labels['dimension']}|{labels['period']}"},
+                                    {"$addToSet": {"values": labels["value"]}}, upsert=True)
+
+    def list_members(self, dimension: str, period: str) -> list[str]:
+        doc = self.members.find_one({"_id": f"{dimension}|{period}"})
+        return sorted((doc or {}).get("values", []))
+
+    def get_counters(self, keys: list[str]) -> dict[str, dict[str, Any]]:
+        """Counters by `_id`, read one by one (FerretDB answers `$in` on `_id` by scanning)."""
+        found = {}
+        for key in keys:
+            doc = self.counters.find_one({"_id": key}, {"events": 0})
+            if doc is not None:
+                found[key] = doc
+        return found
 
     def add_fact(self, fact_id: str, kind: str, value: str) -> None:
         """Record one folded event (keyed by the event id, so folding twice counts once)."""

@@ -6,6 +6,7 @@ stay readable, because a dossier keeps the version it was received under.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import resources
@@ -139,11 +140,19 @@ def definition(procedure: dict[str, Any]) -> dict[str, Any]:
 def load_yaml_or_json(text: str) -> Any:
     """Parse an import body; YAML is a superset of JSON, so one parser reads both."""
     try:
-        return yaml.safe_load(text)
+        document = yaml.safe_load(text)
     except (yaml.YAMLError, RecursionError) as error:
         raise InvalidInput(detail=f"the catalog is not valid YAML or JSON: {error}",
                            detail_vi="Danh mục không phải YAML hoặc JSON hợp lệ",
                            errors=[FieldError("", "Không đọc được nội dung", "could not parse the body")]) from error
+    try:
+        # A \ud800-style escape parses to a lone surrogate, which the database cannot store.
+        json.dumps(document, ensure_ascii=False, default=str).encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput(detail="the catalog holds a lone UTF-16 surrogate (\\ud800-\\udfff escape)",
+                           detail_vi="Danh mục chứa ký tự Unicode không hợp lệ",
+                           errors=[FieldError("", "Ký tự Unicode không hợp lệ", "lone surrogate")]) from None
+    return document
 
 
 def seed() -> dict[str, Any]:

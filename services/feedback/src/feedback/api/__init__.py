@@ -1,0 +1,1 @@
+"""Feedback's REST resources, one blueprint module each."""

@@ -1,0 +1,144 @@
+"""`python -m feedback.rebuild [--into NAME | --replace]`: the scorecard folded again from the topics' beginning.
+
+Reads every partition of the topics feedback consumes, from the first offset to the end offset found at the
+start, sums each event in memory as the live consumer would count it (scorecard.addition), then writes each
+counter once, into a scorecard of its own (`--into`, default `counters_rebuilt`, to compare or inspect) or,
+with `--replace`, into the live one after emptying it (stop the workers first: docs/feedback.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import OrderedDict, defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from kafka import KafkaConsumer, TopicPartition
+from motcua import logs, store
+from motcua.events import Event, UndecodableEvent
+from motcua.settings import SettingsError
+from motcua.topics import CONSUMES, qualified
+
+from feedback.repository import SCORECARD, Repository
+from feedback.scorecard import addition
+from feedback.settings import Settings
+
+WRITE_BATCH = 500
+# Ids remembered per partition to drop an event the relay published twice.
+RECENT_IDS = 100_000
+
+
+@dataclass(frozen=True)
+class Rebuilt:
+    events: int
+    skipped: int
+    seconds: float
+
+
+class Tally:
+    """The scorecard summed in memory, written once at the end: a counter per key, a member list per period."""
+
+    def __init__(self) -> None:
+        self.counters: dict[str, dict[str, Any]] = {}
+        self.members: dict[str, set[str]] = defaultdict(set)
+
+    def fold(self, event: Event) -> None:
+        added = addition(event)
+        if added is None:
+            return
+        for key, labels in added.counters():
+            counter = self.counters.setdefault(key, dict(labels))
+            for name, amount in added.amounts.items():
+                # The live fold's $inc on "levels.s5l4" makes the same nested document.
+                *parents, leaf = name.split(".")
+                target = counter
+                for parent in parents:
+                    target = target.setdefault(parent, {})
+                target[leaf] = target.get(leaf, 0) + amount
+            self.members[f"{labels['dimension']}|{labels['period']}"].add(labels["value"])
+
+    def write(self, repo: Repository) -> None:
+        counters = [{"_id": key, **fields} for key, fields in self.counters.items()]
+        members = [{"_id": key, "values": sorted(values)} for key, values in self.members.items()]
+        for collection, documents in ((repo.counters, counters), (repo.members, members)):
+            for start in range(0, len(documents), WRITE_BATCH):
+                collection.insert_many(documents[start:start + WRITE_BATCH], ordered=False)
+
+
+class Recent:
+    """Event ids seen lately on one partition: the relay may publish an event twice, close together."""
+
+    def __init__(self, size: int = RECENT_IDS) -> None:
+        self.ids: OrderedDict[str, None] = OrderedDict()
+        self.size = size
+
+    def first_time(self, event_id: str) -> bool:
+        if event_id in self.ids:
+            return False
+        self.ids[event_id] = None
+        if len(self.ids) > self.size:
+            self.ids.popitem(last=False)
+        return True
+
+
+def rebuild(settings: Settings, scorecard: str, *, replace: bool = False) -> Rebuilt:
+    """Fold every event of the consumed topics in memory, then write the named scorecard, emptied first."""
+    common = settings.common
+    if scorecard == SCORECARD and not replace:
+        raise SettingsError("rebuilding into the live scorecard needs --replace")
+    consumer = KafkaConsumer(**common.kafka.client_options(), group_id=None, enable_auto_commit=False,
+                             client_id="motcua-feedback-rebuild")
+    started, events, skipped, tally = time.monotonic(), 0, 0, Tally()
+    try:
+        topics = [qualified(t.name, common.topic_prefix) for t in CONSUMES["feedback"]]
+        partitions = [TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or ())]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        end = consumer.end_offsets(partitions)
+        recent = {tp: Recent() for tp in partitions}
+        while any(consumer.position(tp) < end[tp] for tp in partitions):
+            for tp, records in consumer.poll(timeout_ms=1000, max_records=5000).items():
+                for record in records:
+                    if record.offset >= end[tp]:
+                        continue
+                    try:
+                        event = Event.from_record(record.headers, record.value)
+                    except UndecodableEvent:
+                        skipped += 1  # the live consumer dead-lettered it: it counts nowhere
+                        continue
+                    if recent[tp].first_time(event.id):
+                        tally.fold(event)
+                        events += 1
+    finally:
+        consumer.close()
+    mongo = store.connect(common.mongo_url, "motcua-feedback-rebuild")
+    try:
+        repo = Repository(store.database(mongo, "feedback", common.database_prefix), scorecard)
+        repo.counters.drop()
+        repo.members.drop()
+        tally.write(repo)
+    finally:
+        mongo.close()
+    return Rebuilt(events, skipped, round(time.monotonic() - started, 2))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m feedback.rebuild", description=__doc__.split("\n")[0])
+    target = parser.add_mutually_exclusive_group()
+    target.add_argument("--into", default="counters_rebuilt", help="the scorecard collection to fill")
+    target.add_argument("--replace", action="store_true", help="empty and refill the live scorecard")
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        logs.configure("feedback", settings.common.log_level)
+        done = rebuild(settings, SCORECARD if args.replace else args.into, replace=args.replace)
+    except SettingsError as error:
+        print(f"feedback rebuild: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+    print(f"folded {done.events} events ({done.skipped} undecodable skipped) in {done.seconds} s")
+
+
+if __name__ == "__main__":
+    main()
