@@ -29,35 +29,41 @@ class FakeRepository:
         self.messages: dict[str, dict[str, Any]] = {}
         self.rules: dict[str, dict[str, Any]] = {}
         self.templates: dict[str, dict[str, Any]] = {}
+        self.catalog_revision = 0
+        self.catalog_loads = 0
 
-    def save_recipient(self, code: str, contact: dict[str, Any]) -> None:
+    def save_recipient(self, code: str, contact: dict[str, Any]) -> dict[str, Any]:
         self.recipients[code] = {**self.recipients.get(code, {"_id": code}), **contact}
+        return dict(self.recipients[code])
 
     def seed(self, rules: list[dict[str, Any]], templates: list[dict[str, Any]]) -> None:
         for store, documents in ((self.rules, rules), (self.templates, templates)):
             for document in documents:
                 store.setdefault(document["_id"], dict(document))
+        self.catalog_revision += 1
 
-    def get_rule(self, event_type: str) -> dict[str, Any] | None:
-        return self.rules.get(event_type)
+    def revision(self) -> int:
+        return self.catalog_revision
+
+    def load_catalog(self) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, int]]]:
+        self.catalog_loads += 1
+        versions: dict[str, dict[str, int]] = {}
+        for t in self.templates.values():
+            of_kind = versions.setdefault(t["kind"], {})
+            of_kind[t["channel"]] = max(of_kind.get(t["channel"], 0), t["version"])
+        return dict(self.rules), versions
 
     def list_rules(self) -> list[dict[str, Any]]:
         return sorted(self.rules.values(), key=lambda r: r["_id"])
 
     def save_rule(self, rule: dict[str, Any]) -> None:
         self.rules[rule["_id"]] = rule
+        self.catalog_revision += 1
 
     def get_template(self, kind: str, channel: str, version: int | None = None) -> dict[str, Any] | None:
         found = [t for t in self.templates.values() if (t["kind"], t["channel"]) == (kind, channel)
                  and version in (None, t["version"])]
         return max(found, key=lambda t: t["version"], default=None)
-
-    def latest_versions(self, kind: str) -> dict[str, int]:
-        found: dict[str, int] = {}
-        for t in self.templates.values():
-            if t["kind"] == kind:
-                found[t["channel"]] = max(found.get(t["channel"], 0), t["version"])
-        return found
 
     def list_templates(self, kind: str | None = None) -> list[dict[str, Any]]:
         return [t for t in self.templates.values() if kind in (None, t["kind"])]
@@ -66,6 +72,7 @@ class FakeRepository:
         if template["_id"] in self.templates:
             return False
         self.templates[template["_id"]] = template
+        self.catalog_revision += 1
         return True
 
     def get_recipient(self, code: str) -> dict[str, Any] | None:
@@ -164,7 +171,7 @@ class Harness:
                                  kick=lambda c, k: self.kicks.append((c, k)), clock=lambda: self.now,
                                  rng=random.Random(6))
         self.service = NotificationService(repo=self.repo, channels=self.channels, order=order,
-                                           wake=self.delivery.wake, clock=lambda: self.now)
+                                           ready=self.delivery.ready, clock=lambda: self.now)
 
     def advance(self, seconds: float) -> None:
         self.now += timedelta(seconds=seconds)

@@ -7,6 +7,7 @@ from motcua.events import Event
 from motcua.v1 import common_pb2, events_pb2
 from notification.channels import DeliveryError
 from notification.delivery import backoff, plan_route
+from notification.lookups import CatalogCache
 from notification.service import message_key
 from notification.settings import RetrySettings
 
@@ -225,3 +226,48 @@ def test_an_event_naming_the_applicant_without_a_contact_keeps_the_stored_one(ha
     harness.service.on_event(make_event(topics.SUPPLEMENT_REQUESTED, events_pb2.SupplementRequested(
         dossier_code=CODE, applicant=common_pb2.Applicant(full_name="Nguyễn Văn An"))))
     assert harness.repo.recipients[CODE]["phone"] == "0912345678" and len(harness.repo.messages) == 2
+
+
+def test_a_message_queued_here_is_claimed_from_the_hand_over_without_listing_the_due(harness, received):
+    harness.service.on_event(received())
+    harness.repo.list_due = None  # the hand-over alone must reach the message
+    assert harness.delivery.send_ready() == 1
+    assert harness.message()["state"] == "sent" and len(harness.channels["zns"].sent) == 1
+    assert harness.delivery.send_ready() == 0
+
+
+def test_a_handed_over_message_another_sender_took_is_not_sent_twice(harness, received):
+    harness.service.on_event(received())
+    assert harness.delivery.send_due() == 1  # another replica's poll (the same repository) came first
+    assert harness.delivery.send_ready() == 0
+    assert harness.channels["zns"].calls == 1
+
+
+def test_a_fallback_is_handed_over_to_go_on_at_once(harness, received):
+    harness.channels["zns"].failures = [PERMANENT]
+    harness.service.on_event(received())
+    assert harness.delivery.send_ready() == 1
+    assert harness.message()["channel"] == "sms"
+    assert harness.delivery.send_ready() == 1 and harness.message()["state"] == "sent"
+
+
+def test_rules_and_versions_are_read_once_and_again_only_when_the_catalog_changes(harness, received):
+    for _ in range(3):
+        harness.service.on_event(received())
+    assert harness.repo.catalog_loads == 1
+    harness.repo.create_template({**harness.repo.get_template("received", "sms"), "_id": "received/sms/2",
+                                  "version": 2, "body": "v2 {{ code }}"})
+    harness.repo.save_rule({"_id": topics.DOSSIER_RECEIVED.name, "kind": "received", "channels": ["sms"]})
+    event = received()
+    harness.service.on_event(event)
+    assert harness.repo.catalog_loads == 2
+    message = harness.repo.messages[message_key(event.id, "received", "applicant")]
+    assert message["route"] == [{"channel": "sms", "to": "0912345678", "template_version": 2}]
+
+
+def test_the_catalog_is_read_again_when_it_is_older_than_its_limit(harness):
+    ticks = iter([0.0, 30.0, 61.0, 61.0])
+    cache = CatalogCache(harness.repo, max_age=60.0, clock=lambda: next(ticks))
+    first = cache.current()
+    assert cache.current() is first and harness.repo.catalog_loads == 1
+    assert cache.current() is not first and harness.repo.catalog_loads == 2

@@ -84,3 +84,20 @@ def test_a_receipt_with_our_reference_is_found_by_id_and_checked_against_the_pro
     assert harness.delivery.on_receipt(by_reference) is True and harness.message()["state"] == "delivered"
     with pytest.raises(NotFound):
         harness.delivery.on_receipt(Receipt("zalo", "zns-9", "delivered", START, "", reference=message["_id"]))
+
+
+def test_two_copies_of_a_receipt_read_at_once_are_applied_once(harness, received):
+    message = sent_message(harness, received)
+    before = {k: v for k, v in message.items() if k not in ("history", "outbox")}
+    harness.repo.get_message = lambda _id: dict(before)  # both copies read the message while it was still sent
+    given = Receipt("zalo", "zns-1", "delivered", START + timedelta(seconds=5), "", message["_id"])
+    assert harness.delivery.on_receipt(given) is True
+    assert harness.delivery.on_receipt(given) is False
+    assert [h["outcome"] for h in harness.message()["history"]] == ["sent", "delivered"]
+
+
+def test_a_receipt_whose_reference_names_another_providers_message_is_not_found(harness, received):
+    message = sent_message(harness, received)
+    with pytest.raises(NotFound):
+        harness.delivery.on_receipt(Receipt("zalo", "zns-9", "delivered", START, "", message["_id"]))
+    assert harness.message()["state"] == "sent"

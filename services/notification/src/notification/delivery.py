@@ -5,6 +5,11 @@ on its claim token and a lease, then `sent`, `queued` again (a transient failure
 exponential backoff and jitter; or a permanent one, moved to the next channel of its route) or `failed`
 (no channel left). A replica that dies while sending leaves the lease to expire; the message is then
 claimed again and sent with the same client reference (docs/notification.md, "Crashes").
+
+A message due now that this process queued (from an event, a fallback, a resend) is handed to its sender with
+the claim token it was stored with, and claimed by `_id` at once; the list of due messages, which FerretDB
+answers by scanning the collection, is read only once a POLL_SECONDS, for retries, messages queued by other
+replicas and those a crash left behind.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import random
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -79,33 +85,50 @@ class Delivery:
         self.clock = clock
         self.rng = rng or random.Random()
         self._wake = threading.Event()
+        self._ready: deque[dict[str, str]] = deque()
 
-    def wake(self) -> None:
-        """Tell the sender a message is due now."""
+    def ready(self, message_id: str, claim: str) -> None:
+        """Hand the sender a message due now, with the claim token it was stored with."""
+        self._ready.append({"_id": message_id, "claim": claim})
         self._wake.set()
 
     def run(self, stop: threading.Event) -> None:
-        """Send due messages until stop is set; wait for a wake-up or the next poll when there are none."""
-        depth_at = 0.0
+        """Send due messages until stop is set; wait for a hand-over or the next poll when there are none."""
+        depth_at = poll_at = 0.0
         self._stop = stop
         while not stop.is_set():
             self._wake.clear()
             try:
-                if time.monotonic() >= depth_at:
+                now = time.monotonic()
+                if now >= depth_at:
                     for state, count in self.repo.count_unfinished().items():
                         metrics.queue_depth.labels(state).set(count)
-                    depth_at = time.monotonic() + DEPTH_SECONDS
-                busy = self.send_due()
+                    depth_at = now + DEPTH_SECONDS
+                busy = self.send_ready()
+                if now >= poll_at:
+                    polled = self.send_due()
+                    poll_at = now if polled == BATCH else now + POLL_SECONDS  # a full batch: more may be due
+                    busy += polled
             except PyMongoError as error:
                 log.warning("sender's database call failed (%r); trying again", error)
                 busy = 0
             if not busy:
-                self._wake.wait(POLL_SECONDS)
+                self._wake.wait(max(0.0, poll_at - time.monotonic()))
+
+    def send_ready(self) -> int:
+        """Claim by `_id` and send the messages handed over; returns how many this replica sent."""
+        batch = []
+        while self._ready and len(batch) < BATCH:
+            batch.append(self._ready.popleft())
+        return self._send(batch)
 
     def send_due(self) -> int:
-        """Claim and send what is due now; returns how many messages this replica handled."""
+        """Claim and send what the database lists as due now; returns how many messages this replica handled."""
+        return self._send(self.repo.list_due(self.clock(), BATCH))
+
+    def _send(self, candidates: list[dict[str, Any]]) -> int:
         handled = 0
-        for seen in self.repo.list_due(self.clock(), BATCH):
+        for seen in candidates:
             claim = uuid.uuid4().hex
             message = self.repo.claim(seen["_id"], seen["claim"], claim, self.clock() + timedelta(seconds=self.retry.lease))
             if message is None:
@@ -148,17 +171,22 @@ class Delivery:
         if seen is None:
             raise NotFound(detail=f"no message {receipt.provider_message_id!r} of {receipt.provider}",
                            detail_vi="Không tìm thấy tin nhắn của báo cáo")
-        # Take the sent message like a claim, so that of two copies of a receipt only one is applied.
-        message = self.repo.claim_sent(seen["_id"], seen["claim"], uuid.uuid4().hex)
-        if message is None:
+        if seen["state"] != "sent":
             return False
-        channel = self.channels[message["channel"]]
+        channel = self.channels[seen["channel"]]
         if receipt.status == "failed":
+            # Take the sent message like a claim, so that of two copies of a receipt only one moves it on.
+            message = self.repo.claim_sent(seen["_id"], seen["claim"], uuid.uuid4().hex)
+            if message is None:
+                return False
             self._failed_on_channel(message, channel, DeliveryError(f"not delivered: {receipt.error}", permanent=True))
             return True
-        if self._record(message, {"state": "delivered", "delivered_at": receipt.at}, channel, "delivered", ""):
-            metrics.notifications_sent.labels(channel.name, channel.provider, "delivered").inc()
-            metrics.delivered_latency.labels(channel.name).observe((receipt.at - message["event_at"]).total_seconds())
+        # One compare-and-set write: the record replaces the claim seen, so of two copies only one is applied.
+        if not self._record(seen, {"state": "delivered", "delivered_at": receipt.at, "claim": uuid.uuid4().hex},
+                            channel, "delivered", ""):
+            return False
+        metrics.notifications_sent.labels(channel.name, channel.provider, "delivered").inc()
+        metrics.delivered_latency.labels(channel.name).observe((receipt.at - seen["event_at"]).total_seconds())
         return True
 
     def _due(self, message: dict[str, Any], at: datetime) -> datetime:
@@ -214,7 +242,8 @@ class Delivery:
             recorded = self._record(message, fields, channel, "fallback", reason)
             log.info("message %s failed on %s (%s); falling back to %s", message["_id"], channel.name, reason,
                      step["channel"])
-            self.wake()
+            if recorded and fields["next_attempt_at"] <= self.clock():
+                self.ready(message["_id"], message["claim"])
         else:
             now = self.clock()
             fields = {"state": "failed", "failed_at": now, "error": reason}
@@ -230,8 +259,8 @@ class Delivery:
                  "template_version": message["route"][message["route_index"]].get("template_version", 0)}
         recorded = self.repo.record_attempt(message["_id"], message["claim"], fields, entry, event)
         if not recorded:
-            log.warning("message %s: the claim expired and another sender took it; its answer is not recorded",
-                        message["_id"])
+            log.warning("message %s changed meanwhile (its claim expired and another sender took it, or a copy of "
+                        "its receipt came first); this answer is not recorded", message["_id"])
         elif event is not None:
             self.kick("messages", message["_id"])
         return recorded

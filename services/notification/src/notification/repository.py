@@ -1,4 +1,8 @@
-"""Every MongoDB access of notification: contacts per dossier, rules, template versions and the messages."""
+"""Every MongoDB access of notification: contacts per dossier, rules, template versions and the messages.
+
+Every write to the rules or the templates raises the catalog's revision (one document, read by `_id`), so
+that a replica holding them in memory (lookups.py) knows when to read them again.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,10 @@ from motcua.events import Event
 from motcua.store import IndexSpec, insert_once
 from pymongo import ReturnDocument
 from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
 
 INDEXES = {
+    "catalog": [],
     "messages": [IndexSpec([("dossier_code", 1), ("created_at", 1)]),
                  IndexSpec([("state", 1), ("next_attempt_at", 1)]),
                  IndexSpec([("provider", 1), ("provider_message_id", 1)])],
@@ -22,6 +28,7 @@ INDEXES = {
 OUTBOX_COLLECTIONS = ("messages",)
 UNFINISHED = ("queued", "sending")
 FINISHED = ("sent", "delivered", "failed")
+REVISION = "revision"  # the catalog's one document: {"_id": "revision", "n": <count of rule and template writes>}
 
 
 class Repository:
@@ -30,25 +37,48 @@ class Repository:
         self.messages = db["messages"]
         self.rules = db["rules"]
         self.templates = db["templates"]
+        self.catalog = db["catalog"]
 
-    def save_recipient(self, code: str, contact: dict[str, Any]) -> None:
-        """Store or update the dossier's contact; fields not given (the channels, say) are kept."""
-        self.recipients.update_one({"_id": code}, {"$set": contact}, upsert=True)
+    def save_recipient(self, code: str, contact: dict[str, Any]) -> dict[str, Any]:
+        """Store or update the dossier's contact and return it whole; fields not given (the channels, say) are kept."""
+        return self.recipients.find_one_and_update({"_id": code}, {"$set": contact}, upsert=True,
+                                                   return_document=ReturnDocument.AFTER)
 
     def seed(self, rules: list[dict[str, Any]], templates: list[dict[str, Any]]) -> None:
         """Insert the rules and templates that are missing; those stored (perhaps edited) are kept."""
+        inserted = False
         for collection, documents in ((self.rules, rules), (self.templates, templates)):
             for document in documents:
-                insert_once(collection, dict(document))  # False: seeded before, or by another replica just now
+                # False: seeded before, or by another replica just now
+                inserted = insert_once(collection, dict(document)) or inserted
+        if inserted:
+            self._revise()
 
-    def get_rule(self, event_type: str) -> dict[str, Any] | None:
-        return self.rules.find_one({"_id": event_type})
+    def revision(self) -> int:
+        """The catalog's revision: it changes whenever a rule or a template is written."""
+        found = self.catalog.find_one({"_id": REVISION})
+        return found["n"] if found else 0
+
+    def load_catalog(self) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, int]]]:
+        """Every rule by event type, and the latest template version of each kind on each channel, in two queries."""
+        versions: dict[str, dict[str, int]] = {}
+        for t in self.templates.find({}, {"kind": 1, "channel": 1, "version": 1}):
+            of_kind = versions.setdefault(t["kind"], {})
+            of_kind[t["channel"]] = max(of_kind.get(t["channel"], 0), t["version"])
+        return {rule["_id"]: rule for rule in self.rules.find()}, versions
+
+    def _revise(self) -> None:
+        try:
+            self.catalog.update_one({"_id": REVISION}, {"$inc": {"n": 1}}, upsert=True)
+        except DuplicateKeyError:  # another replica's upsert made the document first: it exists now
+            self.catalog.update_one({"_id": REVISION}, {"$inc": {"n": 1}})
 
     def list_rules(self) -> list[dict[str, Any]]:
         return list(self.rules.find().sort("_id", 1))
 
     def save_rule(self, rule: dict[str, Any]) -> None:
         self.rules.replace_one({"_id": rule["_id"]}, rule, upsert=True)
+        self._revise()
 
     def get_template(self, kind: str, channel: str, version: int | None = None) -> dict[str, Any] | None:
         """One version of a kind's template on a channel; the latest without a version."""
@@ -57,20 +87,16 @@ class Repository:
         found = list(self.templates.find({"kind": kind, "channel": channel}).sort("version", -1).limit(1))
         return found[0] if found else None
 
-    def latest_versions(self, kind: str) -> dict[str, int]:
-        """The latest template version of a kind on each channel that has one, in one query."""
-        found: dict[str, int] = {}
-        for t in self.templates.find({"kind": kind}, {"channel": 1, "version": 1}):
-            found[t["channel"]] = max(found.get(t["channel"], 0), t["version"])
-        return found
-
     def list_templates(self, kind: str | None = None) -> list[dict[str, Any]]:
         query = {"kind": kind} if kind else {}
         return list(self.templates.find(query).sort([("kind", 1), ("channel", 1), ("version", 1)]))
 
     def create_template(self, template: dict[str, Any]) -> bool:
         """Store a new version; False when that version number was taken meanwhile."""
-        return insert_once(self.templates, template)
+        if not insert_once(self.templates, template):
+            return False
+        self._revise()
+        return True
 
     def get_recipient(self, code: str) -> dict[str, Any] | None:
         return self.recipients.find_one({"_id": code})
@@ -105,7 +131,7 @@ class Repository:
 
     def get_by_provider_id(self, provider: str, provider_message_id: str) -> dict[str, Any] | None:
         return self.messages.find_one({"provider": provider, "provider_message_id": provider_message_id},
-                                      {"claim": 1, "state": 1})
+                                      {outbox.FIELD: 0})
 
     def claim_sent(self, message_id: str, seen: str, claim: str) -> dict[str, Any] | None:
         """Take a sent message to record its receipt if its claim is still the one seen; None otherwise."""

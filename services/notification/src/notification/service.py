@@ -19,6 +19,7 @@ from motcua.logs import mask
 from notification.catalog import event_values
 from notification.channels import Channel
 from notification.delivery import plan_route
+from notification.lookups import CatalogCache
 from notification.pacing import NO_QUIET_HOURS, QuietHours
 
 # Messages of the platform go to the dossier's applicant; the key keeps room for other recipients.
@@ -32,12 +33,13 @@ def message_key(event_id: str, kind: str, recipient: str) -> str:
 
 class NotificationService:
     def __init__(self, *, repo: Any, channels: Mapping[str, Channel], order: tuple[str, ...],
-                 wake: Callable[[], None], rating_url: str = "", quiet: QuietHours = NO_QUIET_HOURS,
+                 ready: Callable[[str, str], None], rating_url: str = "", quiet: QuietHours = NO_QUIET_HOURS,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.repo = repo
+        self.catalog = CatalogCache(repo)
         self.channels = channels
         self.order = order
-        self.wake = wake
+        self.ready = ready  # hands a message due now, with its claim token, to this process's sender
         self.rating_url = rating_url
         self.quiet = quiet
         self.clock = clock
@@ -46,6 +48,7 @@ class NotificationService:
         """Keep the contact an event carries, then queue the message its rule asks for, if any."""
         payload = event.payload
         names = {f.name for f in payload.DESCRIPTOR.fields}
+        recipient = None
         if "applicant" in names and payload.HasField("applicant"):  # type: ignore[attr-defined]
             applicant = payload.applicant  # type: ignore[attr-defined]
             # An event that names the applicant without a contact (a supplement request) keeps the one stored.
@@ -53,14 +56,20 @@ class NotificationService:
                 ("name", applicant.full_name), ("email", applicant.email), ("phone", applicant.phone)) if value}
             if "notify_channels" in names:
                 contact["channels"] = list(payload.notify_channels)  # type: ignore[attr-defined]
-            self.repo.save_recipient(event.subject, contact)
-        rule = self.repo.get_rule(event.type.name)
+            recipient = self.repo.save_recipient(event.subject, contact)
+        catalog = self.catalog.current()
+        rule = catalog.rules.get(event.type.name)
         if rule is None or not rule.get("enabled", True):
             return
         values = event_values(payload)
         if self.rating_url:
             values["rating_url"] = self.rating_url.replace("{code}", event.subject)
-        self.queue(event.id, event.subject, rule, {"rating_url": "", **values}, event.time)
+        if recipient is None:
+            recipient = self.repo.get_recipient(event.subject)
+        message = self.plan(message_key(event.id, rule["kind"], APPLICANT), event.subject, rule,
+                            {"rating_url": "", **values}, recipient, event.time, catalog.versions.get(rule["kind"], {}))
+        if message is not None:
+            self.create({**message, "cause_event_id": event.id})
 
     def order_for(self, recipient: Mapping[str, Any], rule: Mapping[str, Any]) -> tuple[str, ...]:
         """The citizen's channels in their order (the configured order without any), those the rule allows."""
@@ -71,18 +80,16 @@ class NotificationService:
     def messages(self, code: str) -> list[dict[str, Any]]:
         return self.repo.list_messages(code)
 
-    def queue(self, cause_id: str, code: str, rule: Mapping[str, Any], values: dict[str, str],
-              event_at: datetime) -> bool:
-        """Queue the rule's message to the dossier's applicant; False if it exists already or cannot go anywhere."""
-        message = self.plan(message_key(cause_id, rule["kind"], APPLICANT), code, rule, values,
-                            self.repo.get_recipient(code), event_at)
-        return message is not None and self.create({**message, "cause_event_id": cause_id})
-
     def plan(self, message_id: str, code: str, rule: Mapping[str, Any], values: dict[str, str],
-             recipient: Mapping[str, Any] | None, event_at: datetime) -> dict[str, Any] | None:
-        """A new message record with its route and due time; None when no channel can reach the recipient."""
+             recipient: Mapping[str, Any] | None, event_at: datetime,
+             versions: Mapping[str, int] | None = None) -> dict[str, Any] | None:
+        """A new message record with its route and due time; None when no channel can reach the recipient.
+
+        `versions`: the latest template version of the kind per channel, when the caller has them already.
+        """
         kind = rule["kind"]
-        versions = self.repo.latest_versions(kind)
+        if versions is None:
+            versions = self.catalog.current().versions.get(kind, {})
         route = [{**step, "template_version": versions[step["channel"]]}
                  for step in plan_route(recipient or {}, self.order_for(recipient or {}, rule), self.channels)
                  if step["channel"] in versions]
@@ -100,10 +107,10 @@ class NotificationService:
         }
 
     def create(self, message: dict[str, Any]) -> bool:
-        """Store a planned message and wake the sender if it is due; False if one with its id exists."""
+        """Store a planned message and hand it to the sender if it is due; False if one with its id exists."""
         created = self.repo.create_message(message)
         if created and message["next_attempt_at"] <= message["created_at"]:
-            self.wake()
+            self.ready(message["_id"], message["claim"])
         return created
 
     def resend(self, message_id: str, actor: str) -> dict[str, Any]:
@@ -122,5 +129,5 @@ class NotificationService:
             raise Conflict(detail=f"message {message_id} is still being sent ({message['state']}); resend it once it is done",
                            detail_vi="Tin nhắn đang được gửi; chỉ gửi lại khi đã gửi xong hoặc thất bại",
                            reason="MESSAGE_NOT_FINISHED")
-        self.wake()
+        self.ready(message_id, fields["claim"])
         return resent
