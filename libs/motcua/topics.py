@@ -112,7 +112,7 @@ EVENT_TYPES = {
 CONSUMES = {
     "intake": (DOSSIER,),
     "routing": (DOSSIER,),
-    "notification": (DOSSIER,),
+    "notification": (DOSSIER, FEEDBACK),
     "feedback": (DOSSIER, DOCUMENT, NOTIFICATION, FEEDBACK),
 }
 

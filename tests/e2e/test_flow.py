@@ -75,6 +75,9 @@ def test_a_dossier_goes_from_submission_to_a_signed_result_and_a_rating(platform
     forwarded = workbench.Forward(routing_pb2.TaskActionRequest(dossier_code=code, task_id=task.task_id),
                                   metadata=officer, timeout=10)
     assert forwarded.task.step == "phe-duyet" and forwarded.task.assignee == f"ld-tu-phap-{COMMUNE}"
+    # Feedback signs the dossier's rating link when it learns of the reception; notification keeps it for the result.
+    link = rating_link(platform, code)
+    assert link.startswith(url(platform, "feedback", f"/r/{code}?t="))
     leader = [("authorization", bearer("--role", "leader", "--sub", f"ld-tu-phap-{COMMUNE}", "--agency", COMMUNE,
                                        "--department", "tu-phap")["Authorization"])]
     approved = workbench.Approve(routing_pb2.ApproveRequest(dossier_code=code, task_id=forwarded.task.task_id),
@@ -94,10 +97,9 @@ def test_a_dossier_goes_from_submission_to_a_signed_result_and_a_rating(platform
     assert all(r["body"]["phone"] == "84912345678" and r["outcome"] == "accepted" for r in zns)
     assert zns[0]["body"]["template_data"]["name"] == "Nguyễn Thị Lan"
     assert zns[3]["body"]["template_data"]["document_id"] == approved.document_id
+    assert zns[3]["body"]["template_data"]["rating_url"] == link  # the citizen rates from the result message
 
     eventually(lambda: requests.get(lookup, timeout=5).json()["status"]["code"] == 9, 60, what="status 9 in the lookup")
-    link = rating_link(platform, code)
-    assert link.startswith(url(platform, "feedback", f"/r/{code}?t="))
     rating = {"dossier_code": code, "token": link.split("?t=", 1)[1], "level": 5}
     rated = requests.post(url(platform, "feedback", "/api/v1/ratings"), json=rating, timeout=10)
     assert rated.status_code == 201, rated.text

@@ -62,14 +62,20 @@ class NotificationService:
         if rule is None or not rule.get("enabled", True):
             return
         values = event_values(payload)
-        if self.rating_url:
-            values["rating_url"] = self.rating_url.replace("{code}", event.subject)
         if recipient is None:
             recipient = self.repo.get_recipient(event.subject)
+        if recipient and recipient.get("rating_url"):
+            values["rating_url"] = recipient["rating_url"]
+        elif self.rating_url:
+            values["rating_url"] = self.rating_url.replace("{code}", event.subject)
         message = self.plan(message_key(event.id, rule["kind"], APPLICANT), event.subject, rule,
                             {"rating_url": "", **values}, recipient, event.time, catalog.versions.get(rule["kind"], {}))
         if message is not None:
             self.create({**message, "cause_event_id": event.id})
+
+    def on_rating_link(self, event: Event) -> None:
+        """Keep the dossier's rating link (feedback signs it) for the messages that invite a rating."""
+        self.repo.save_recipient(event.subject, {"rating_url": event.payload.url})  # type: ignore[attr-defined]
 
     def order_for(self, recipient: Mapping[str, Any], rule: Mapping[str, Any]) -> tuple[str, ...]:
         """The citizen's channels in their order (the configured order without any), those the rule allows."""

@@ -271,3 +271,36 @@ def test_the_catalog_is_read_again_when_it_is_older_than_its_limit(harness):
     first = cache.current()
     assert cache.current() is first and harness.repo.catalog_loads == 1
     assert cache.current() is not first and harness.repo.catalog_loads == 2
+
+
+def result_ready() -> Event:
+    return Event.new(topics.RESULT_READY, events_pb2.ResultReady(dossier_code=CODE, document_id="d-1"),
+                     subject=CODE, source="routing")
+
+
+def test_the_rating_link_feedback_announced_goes_into_the_result_message(harness, received):
+    link = f"https://danhgia.example.vn/r/{CODE}?t=signed"
+    harness.service.rating_url = "https://portal.example.vn/danh-gia/{code}"
+    harness.service.on_event(received())
+    harness.service.on_rating_link(Event.new(topics.RATING_LINK_ISSUED, events_pb2.RatingLinkIssued(
+        dossier_code=CODE, url=link), subject=CODE, source="feedback"))
+    harness.service.on_event(result_ready())
+    result = next(m for m in harness.repo.messages.values() if m["template"] == "result_ready")
+    assert result["values"]["rating_url"] == link  # the dossier's own signed link wins over the configured one
+
+
+def test_without_an_announced_link_the_configured_rating_address_is_used(harness, received):
+    harness.service.rating_url = "https://portal.example.vn/danh-gia/{code}"
+    harness.service.on_event(received())
+    harness.service.on_event(result_ready())
+    result = next(m for m in harness.repo.messages.values() if m["template"] == "result_ready")
+    assert result["values"]["rating_url"] == f"https://portal.example.vn/danh-gia/{CODE}"
+
+
+def test_a_rating_link_that_comes_before_the_contact_keeps_both(harness, received):
+    link = f"https://danhgia.example.vn/r/{CODE}?t=early"
+    harness.service.on_rating_link(Event.new(topics.RATING_LINK_ISSUED, events_pb2.RatingLinkIssued(
+        dossier_code=CODE, url=link), subject=CODE, source="feedback"))
+    harness.service.on_event(received())
+    assert harness.repo.get_recipient(CODE)["rating_url"] == link
+    assert harness.repo.get_recipient(CODE)["phone"] == "0912345678"
