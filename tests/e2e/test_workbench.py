@@ -14,7 +14,7 @@ from typing import Any
 import grpc
 import pytest
 import requests
-from motcua import calendar
+from motcua import calendar, store
 from motcua import kafka as mkafka
 from motcua.events import Event, timestamp
 from motcua.rpc import error_details
@@ -26,6 +26,7 @@ from motcua.v1 import (
     signing_pb2,
     signing_pb2_grpc,
 )
+from pymongo import MongoClient
 
 from tests.conftest import eventually
 from tests.e2e.routing_client import (
@@ -227,6 +228,29 @@ def test_a_redelivered_received_event_opens_the_dossier_once(routing, workbench,
     assert dossier_view(workbench, event.subject, LEADER).task.task_id == view.task.task_id
     events = emitted(routing, event.subject, lambda found: len(found) >= 2)
     assert kinds(events) == ["task_assigned", "status_changed"]
+
+
+def test_a_redelivered_received_event_puts_back_a_queue_entry_a_crash_lost(routing, workbench, producer):  # type: ignore[no-untyped-def]
+    event = received()
+    view = opened(workbench, producer, event)
+    owner = view.task.assignee
+    assert owner  # the standard workflow's first step goes to the least-loaded officer
+    with MongoClient(routing.mongo_url) as client:
+        # As if routing had stopped right after inserting the dossier: no queue entry, the event not marked handled.
+        db = store.database(client, "routing", PREFIX)
+        lost = db["queues"].update_many({"_id": {"$regex": f"^{owner}\\|"}},
+                                        {"$unset": {f"tasks.{view.task.task_id}": ""}})
+        unmarked = db["inbox"].delete_one({"_id": event.id})
+    assert lost.modified_count == 1 and unmarked.deleted_count == 1
+    who = official("officer", owner)
+
+    def queued() -> bool:
+        tasks = workbench.ListQueue(routing_pb2.ListQueueRequest(page_size=500), metadata=who, timeout=10).tasks
+        return event.subject in [t.dossier_code for t in tasks]
+
+    assert not queued()
+    publish(producer, event)  # the same event again, as Kafka redelivers an uncommitted one
+    eventually(queued, 60, what=f"{event.subject} back in its queue")
 
 
 def test_overdue_fires_once_with_two_replicas_running(routing, workbench, producer):  # type: ignore[no-untyped-def]

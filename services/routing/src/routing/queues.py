@@ -6,8 +6,9 @@ for tasks that wait for a claim, the step's group (`pool:<agency>|<department>|<
 document per day of due time (`<owner>|<yyyy-mm-dd>`, the tasks keyed by task id) and one listing its days
 (`<owner>|days`), so a page is one read of the days and one or two of the buckets, whatever the queue's size
 and whatever the backend: FerretDB 1.x serves only `_id` equality without a scan. A task missing from the
-queue after a crash between the two writes is still acted on through the dossier, and an entry whose task
-moved on is refused as stale by the action itself.
+queue after a crash between the two writes is still acted on through the dossier (and a dossier's first task is
+put back when its `DossierReceived` is redelivered, as it is after such a crash); an entry whose task moved on
+is refused as stale by the action itself.
 
 Each entry is stored as one JSON string rather than a sub-document: FerretDB converts a document field by
 field, and a day of 160 entries read as 160 strings instead of 2,700 fields is several times faster.

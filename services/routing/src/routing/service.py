@@ -87,7 +87,11 @@ class RoutingService:
         """A received dossier enters processing at the first step of its procedure version's workflow."""
         received: events_pb2.DossierReceived = event.payload  # type: ignore[assignment]
         code = received.dossier_code
-        if self.repo.get_dossier(code):
+        stored = self.repo.get_dossier(code)
+        if stored is not None:
+            # A redelivery: the process that opened the dossier may have stopped before its queue write.
+            if stored["status"] == IN_PROGRESS:
+                self.queues.put(stored)
             return
         workflow = self._workflow_for(received)
         now = self.clock()
