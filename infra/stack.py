@@ -192,8 +192,11 @@ class Stack:
     def start_ferretdb(self) -> None:
         directory = self.data / "ferretdb"
         directory.mkdir(parents=True, exist_ok=True)
+        # WAL with synchronous=NORMAL: a commit survives FerretDB or a service crashing, not the machine losing
+        # power (infra/ferretdb/README.md); it halves the cost of every write against the default FULL.
         proc, log = self._spawn("ferretdb", [
-            str(ROOT / ".cache/bin/ferretdb"), "--handler=sqlite", f"--sqlite-url=file:{directory}/",
+            str(ROOT / ".cache/bin/ferretdb"), "--handler=sqlite",
+            f"--sqlite-url=file:{directory}/?_pragma=synchronous(normal)",
             f"--listen-addr=127.0.0.1:{self.ports.mongo}", f"--debug-addr=127.0.0.1:{self.ports.mongo_debug}",
             "--telemetry=disable", "--log-level=warn",
             "--state-dir", str(directory)])

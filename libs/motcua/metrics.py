@@ -31,6 +31,12 @@ consumer_errors = Counter(
 dead_lettered = Counter(
     "motcua_kafka_dead_letters_total", "Messages sent to a dead-letter topic.", ["topic", "group"]
 )
+mongo_latency = Histogram(
+    "motcua_mongo_command_duration_seconds",
+    "MongoDB command latency seen by the client.",
+    ["command", "collection"],
+    buckets=LATENCY_BUCKETS,
+)
 outbox_published = Counter("motcua_outbox_published_total", "Events the relay published.", ["collection"])
 outbox_pending = Gauge("motcua_outbox_pending", "Events found waiting in the outbox at the last sweep.", ["collection"])
 outbox_errors = Counter("motcua_outbox_errors_total", "Relay attempts that failed and will be retried.", ["collection"])

@@ -50,7 +50,9 @@ class Platform:
 
     def __init__(self, settings: CommonSettings, *, producer_wait: float = 120.0) -> None:
         self.settings = settings
-        self.mongo: MongoClient = store.connect(settings.mongo_url, f"motcua-{settings.service}")
+        self.mongo: MongoClient = store.connect(
+            settings.mongo_url, f"motcua-{settings.service}", slow_ms=settings.mongo_slow_ms
+        )
         self.db: Database = store.database(self.mongo, settings.service, settings.database_prefix)
         self.kafka: KafkaProducer = _producer(settings, producer_wait)
         self.readiness = health.Readiness({

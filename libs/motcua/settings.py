@@ -181,6 +181,7 @@ class CommonSettings:
     service: str
     kafka: KafkaSettings
     mongo_url: str
+    mongo_slow_ms: int
     topic_prefix: str
     database_prefix: str
     log_level: str
@@ -203,6 +204,7 @@ class CommonSettings:
             service=service,
             kafka=KafkaSettings.from_env(env),
             mongo_url=mongo_url,
+            mongo_slow_ms=env.int("MOTCUA_MONGO_SLOW_MS", 500, maximum=3_600_000),
             topic_prefix=env.optional("MOTCUA_TOPIC_PREFIX") or "",
             database_prefix=env.optional("MOTCUA_DATABASE_PREFIX") or "",
             log_level=level,

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import logging
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from pymongo import MongoClient
+from pymongo import MongoClient, monitoring
 from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
+
+from motcua import metrics
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -22,15 +28,94 @@ class IndexSpec:
     options: dict[str, object] = field(default_factory=dict)
 
 
-def connect(url: str, app_name: str) -> MongoClient:
-    """A client that returns timezone-aware UTC datetimes and fails fast when the server is away."""
+def connect(url: str, app_name: str, *, slow_ms: int = 0) -> MongoClient:
+    """A client that returns timezone-aware UTC datetimes, fails fast when the server is away, and times
+    every command (`motcua_mongo_command_duration_seconds`), logging those slower than `slow_ms` (0: none)."""
     return MongoClient(
         url,
         appname=app_name,
         tz_aware=True,
         serverSelectionTimeoutMS=5000,
         connectTimeoutMS=5000,
+        event_listeners=[CommandTimer(slow_ms)],
     )
+
+
+# Where each command names its collection and its filter.
+_FILTERS: dict[str, tuple[str, ...]] = {
+    "find": ("filter",),
+    "count": ("query",),
+    "distinct": ("query",),
+    "findAndModify": ("query",),
+    "update": ("updates", 0, "q"),
+    "delete": ("deletes", 0, "q"),
+    "aggregate": ("pipeline", 0, "$match"),
+}
+
+
+class CommandTimer(monitoring.CommandListener):
+    """Times each command by name and collection; logs a slow one with the shape of its filter.
+
+    The shape keeps field names and operators and replaces every value by its type, so a log line says
+    which query was slow (and whether an index could serve it) without carrying anyone's personal data.
+    """
+
+    def __init__(self, slow_ms: int) -> None:
+        self.slow_ms = slow_ms
+        self._started: dict[tuple[Any, int], tuple[str, Any]] = {}
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        command = event.command
+        collection = command.get(event.command_name)
+        if event.command_name == "getMore":
+            collection = command.get("collection")
+        if not isinstance(collection, str):
+            return
+        self._started[(event.connection_id, event.request_id)] = (collection, _filter_of(event.command_name, command))
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        self._finish(event, "ok")
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        self._finish(event, "error")
+
+    def _finish(self, event: monitoring.CommandSucceededEvent | monitoring.CommandFailedEvent, outcome: str) -> None:
+        started = self._started.pop((event.connection_id, event.request_id), None)
+        if started is None:
+            return
+        collection, query = started
+        seconds = event.duration_micros / 1e6
+        metrics.mongo_latency.labels(event.command_name, collection).observe(seconds)
+        if self.slow_ms and seconds * 1000 >= self.slow_ms:
+            log.warning(
+                "slow MongoDB command",
+                extra={"fields": {
+                    "command": event.command_name,
+                    "collection": collection,
+                    "filter_shape": shape(query),
+                    "duration_ms": round(seconds * 1000, 1),
+                    "outcome": outcome,
+                }},
+            )
+
+
+def _filter_of(command_name: str, command: Mapping[str, Any]) -> Any:
+    value: Any = command
+    for step in _FILTERS.get(command_name, ()):
+        try:
+            value = value[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return value if value is not command else None
+
+
+def shape(value: Any) -> Any:
+    """A filter with its values replaced by their type names: `{"code": "str", "n": {"$gt": "int"}}`."""
+    if isinstance(value, Mapping):
+        return {key: shape(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [shape(item) for item in value[:3]]
+    return type(value).__name__
 
 
 def database(client: MongoClient, service: str, prefix: str = "") -> Database:
