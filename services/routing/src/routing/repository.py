@@ -15,6 +15,8 @@ INDEXES = {
     "dossiers": [IndexSpec([("status", 1), ("appointment_at", 1)]), IndexSpec([("agency_id", 1), ("received_at", 1)])],
 }
 OUTBOX_COLLECTIONS = ("dossiers",)
+ALARMS_PER_BUCKET = 64
+OPEN_BUCKETS_REMEMBERED = 10_000
 
 
 class Repository:
@@ -25,6 +27,7 @@ class Repository:
         self.counters = db["counters"]
         self.alarms = db["alarms"]
         self.queues = db["queues"]
+        self._open_buckets: dict[str, int] = {}  # minute -> the bucket this process last appended to
 
     # officials
     def save_officer(self, officer: dict[str, Any]) -> None:
@@ -117,16 +120,39 @@ class Repository:
         rows = self.dossiers.aggregate([{"$match": match}, {"$group": {"_id": "$agency_id", "count": {"$sum": 1}}}])
         return {row["_id"]: row["count"] for row in rows}
 
-    # alarms: due items in buckets of one minute, each read by its _id
+    # alarms: due items in buckets of one minute, each minute a chain of small documents read by _id
     def add_alarms(self, minute: str, items: list[dict[str, Any]]) -> None:
-        self.alarms.update_one({"_id": minute}, {"$push": {"items": {"$each": items}}}, upsert=True)
+        """Append to the minute's open bucket (`<minute>#<n>`), or start the next one when it is full.
+
+        A bucket holds at most ALARMS_PER_BUCKET items, so an append rewrites a small document however many
+        alarms fall in that minute (FerretDB 1.x rewrites a whole document on every update). Bucket n + 1 is
+        created only after n was found full, so the chain has no gaps and a reader stops at the first missing.
+        """
+        n = self._open_buckets.get(minute, 0)
+        while True:
+            try:
+                self.alarms.update_one({"_id": f"{minute}#{n}", "count": {"$lte": ALARMS_PER_BUCKET - len(items)}},
+                                       {"$push": {"items": {"$each": items}}, "$inc": {"count": len(items)}},
+                                       upsert=True)
+                break
+            except DuplicateKeyError:
+                n += 1
+        if len(self._open_buckets) >= OPEN_BUCKETS_REMEMBERED:
+            self._open_buckets.clear()
+        self._open_buckets[minute] = n
 
     def get_alarms(self, minute: str) -> list[dict[str, Any]]:
-        found = self.alarms.find_one({"_id": minute})
-        return list(found["items"]) if found else []
+        items: list[dict[str, Any]] = []
+        n = 0
+        while (found := self.alarms.find_one({"_id": f"{minute}#{n}"}, {"items": 1})) is not None:
+            items.extend(found["items"])
+            n += 1
+        return items
 
     def drop_alarms(self, minute: str) -> None:
-        self.alarms.delete_one({"_id": minute})
+        n = 0
+        while self.alarms.delete_one({"_id": f"{minute}#{n}"}).deleted_count:
+            n += 1
 
     def get_cursor(self) -> datetime | None:
         found = self.counters.find_one({"_id": "scheduler-cursor"})
