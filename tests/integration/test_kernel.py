@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from kafka import KafkaConsumer
@@ -14,7 +15,8 @@ from motcua.events import Event
 from motcua.inbox import Inbox
 from motcua.topics import FEEDBACK_SUBMITTED, qualified
 from motcua.v1 import events_pb2
-from pymongo import MongoClient
+from prometheus_client import REGISTRY
+from pymongo import MongoClient, monitoring
 
 from tests.conftest import eventually
 
@@ -124,3 +126,30 @@ def test_poison_and_failing_messages_land_in_the_dlq(stack, mongo, producer, pre
     assert failed["motcua_dlq_attempts"] == b"3" and failed["ce_id"] == failing.id.encode()
     assert calls == [failing.id] * 3
     assert db["inbox"].find_one({"_id": failing.id}) is None
+
+
+def test_every_command_is_timed_by_name_and_collection(mongo, prefix):  # type: ignore[no-untyped-def]
+    collection = mongo[f"{prefix}_kernel"][f"timed_{uuid.uuid4().hex[:8]}"]
+
+    def count(command: str) -> float:
+        return REGISTRY.get_sample_value("motcua_mongo_command_duration_seconds_count",
+                                         {"command": command, "collection": collection.name}) or 0.0
+
+    collection.insert_one({"_id": "a", "phone": "0912345678"})
+    collection.find_one({"phone": "0912345678"})
+    collection.update_one({"_id": "a"}, {"$set": {"status": 2}})
+    assert (count("insert"), count("find"), count("update")) == (1, 1, 1)
+
+
+def test_a_slow_command_is_logged_with_the_shape_of_its_filter_and_none_of_its_values(caplog) -> None:  # type: ignore[no-untyped-def]
+    timer = store.CommandTimer(slow_ms=500)
+    command = {"find": "dossiers", "filter": {"applicant.phone": "0912345678", "status": {"$in": [1, 2]}}}
+    for request_id, took in ((1, timedelta(milliseconds=700)), (2, timedelta(milliseconds=20))):
+        timer.started(monitoring.CommandStartedEvent(command, "motcua_intake", request_id, ("127.0.0.1", 27017), None))
+        timer.succeeded(monitoring.CommandSucceededEvent(took, {"ok": 1}, "find", request_id, ("127.0.0.1", 27017), None))
+
+    slow = [r for r in caplog.records if r.getMessage() == "slow MongoDB command"]
+    assert [r.fields for r in slow] == [{"command": "find", "collection": "dossiers", "duration_ms": 700.0,
+                                         "outcome": "ok",
+                                         "filter_shape": {"applicant.phone": "str", "status": {"$in": ["int", "int"]}}}]
+    assert "0912345678" not in repr(slow[0].__dict__)

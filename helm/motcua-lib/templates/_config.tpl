@@ -114,6 +114,7 @@ MOTCUA_KAFKA_SASL_USERNAME: {{ required "global.kafka.sasl.username is required 
 {{- $_ := set $env "MOTCUA_DATABASE_PREFIX" . -}}
 {{- end -}}
 {{- $_ := set $env "MOTCUA_LOG_LEVEL" .Values.logLevel -}}
+{{- $_ = set $env "MOTCUA_MONGO_SLOW_MS" (.Values.global.mongo.slowCommandMs | int | toString) -}}
 {{- $_ = set $env "MOTCUA_JWT_PUBLIC_KEY" (printf "%s/public.pem" (include "motcua-lib.jwtDir" .)) -}}
 {{- $_ = set $env (printf "MOTCUA_%s_HTTP_PORT" $service) (.Values.ports.http | int | toString) -}}
 {{- $_ = set $env (printf "MOTCUA_%s_GRPC_PORT" $service) (.Values.ports.grpc | int | toString) -}}
