@@ -111,6 +111,7 @@ class ConsumerLoop:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     poll_timeout_ms: int = 500
     max_poll_records: int = 200
+    member: int = 0  # which of the process's loops in this group (MOTCUA_CONSUMERS); names the Kafka client
     ready: threading.Event = field(default_factory=threading.Event)
     _lag_topics: set[str] = field(default_factory=set, init=False, repr=False)
 
@@ -139,7 +140,7 @@ class ConsumerLoop:
             *self.topics,
             **self.kafka.client_options(),
             group_id=self.group,
-            client_id=self.group,
+            client_id=f"{self.group}-{self.member}" if self.member else self.group,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_poll_records=self.max_poll_records,
@@ -226,7 +227,7 @@ class ConsumerLoop:
         log.error("message sent to %s.dlq after %d attempt(s): %s", record.topic, attempts, error)
 
     def _report_lag(self, consumer: KafkaConsumer) -> None:
-        """Set the lag of each topic this consumer is assigned; drop the topics a rebalance took away."""
+        """Report the lag of each topic this consumer is assigned; forget the topics a rebalance took away."""
         assignment = consumer.assignment()
         lag_by_topic: dict[str, int] = {}
         for partition in assignment:
@@ -236,12 +237,43 @@ class ConsumerLoop:
             position = consumer.position(partition)
             lag_by_topic[partition.topic] = lag_by_topic.get(partition.topic, 0) + max(end - position, 0)
         for topic, lag in lag_by_topic.items():
-            metrics.consumer_lag.labels(topic, self.group).set(lag)
+            LAG.report(topic, self.group, id(self), lag)
         self._forget_lag(self._lag_topics - {partition.topic for partition in assignment})
         self._lag_topics |= lag_by_topic.keys()
 
     def _forget_lag(self, topics: set[str]) -> None:
         for topic in list(topics):
-            metrics.consumer_lag.remove(topic, self.group)
+            LAG.forget(topic, self.group, id(self))
             self._lag_topics.discard(topic)
 
+
+class LagBoard:
+    """The lag reported by each consumer loop of this process, summed per topic and group into the gauge.
+
+    A process may run several loops in one group (`MOTCUA_CONSUMERS`), each assigned some partitions: the
+    gauge must say what the process as a whole is behind, and lose a topic only when no loop reads it.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._lags: dict[tuple[str, str], dict[int, int]] = {}
+
+    def report(self, topic: str, group: str, loop: int, lag: int) -> None:
+        with self._lock:
+            members = self._lags.setdefault((topic, group), {})
+            members[loop] = lag
+            metrics.consumer_lag.labels(topic, group).set(sum(members.values()))
+
+    def forget(self, topic: str, group: str, loop: int) -> None:
+        with self._lock:
+            members = self._lags.get((topic, group))
+            if members is None or members.pop(loop, None) is None:
+                return
+            if members:
+                metrics.consumer_lag.labels(topic, group).set(sum(members.values()))
+                return
+            del self._lags[(topic, group)]
+            metrics.consumer_lag.remove(topic, group)
+
+
+LAG = LagBoard()

@@ -118,24 +118,25 @@ class Process:
             runtime.grpc(server)
             names = [s.name for s in self.grpc_services]
             runtime.loop("grpc-health", lambda stop: health.keep_grpc_health(self.platform.readiness, servicer, names, stop))
-        if role in ("all", "worker") and self.handlers:
-            runtime.loop("consumer", self.consumer(self.handlers).run)
         if role in ("all", "worker"):
-            for lane, handlers in self.lanes.items():
-                runtime.loop(f"consumer-{lane}", self.consumer(handlers, lane).run)
+            groups = {"": self.handlers, **self.lanes} if self.handlers else dict(self.lanes)
+            for lane, handlers in groups.items():
+                for member in range(settings.consumers):
+                    name = "-".join(part for part in ("consumer", lane, str(member) if member else "") if part)
+                    runtime.loop(name, self.consumer(handlers, lane, member).run)
         if role in ("all", "worker"):
             for name, loop in self.background.items():
                 runtime.loop(name, loop)
         runtime.on_close(self.platform.close)
         runtime.run()
 
-    def consumer(self, handlers: dict[str, kafka.Handler], lane: str = "") -> kafka.ConsumerLoop:
+    def consumer(self, handlers: dict[str, kafka.Handler], lane: str = "", member: int = 0) -> kafka.ConsumerLoop:
         settings = self.platform.settings
         topics = [qualified(t.name, settings.topic_prefix) for t in CONSUMES[settings.service]]
         group = qualified(group_id(settings.service, lane), settings.topic_prefix)
         return kafka.ConsumerLoop(
             kafka=settings.kafka, group=group, topics=topics,
-            handlers=handlers, inbox=self.platform.inbox, dlq_producer=self.platform.kafka,
+            handlers=handlers, inbox=self.platform.inbox, dlq_producer=self.platform.kafka, member=member,
         )
 
 

@@ -182,6 +182,7 @@ class CommonSettings:
     kafka: KafkaSettings
     mongo_url: str
     mongo_slow_ms: int
+    consumers: int
     topic_prefix: str
     database_prefix: str
     log_level: str
@@ -205,6 +206,7 @@ class CommonSettings:
             kafka=KafkaSettings.from_env(env),
             mongo_url=mongo_url,
             mongo_slow_ms=env.int("MOTCUA_MONGO_SLOW_MS", 500, maximum=3_600_000),
+            consumers=env.int("MOTCUA_CONSUMERS", 3, minimum=1, maximum=32),
             topic_prefix=env.optional("MOTCUA_TOPIC_PREFIX") or "",
             database_prefix=env.optional("MOTCUA_DATABASE_PREFIX") or "",
             log_level=level,

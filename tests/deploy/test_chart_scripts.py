@@ -11,6 +11,7 @@ import uuid
 
 import pytest
 
+from tests.conftest import eventually
 from tests.deploy.conftest import find, one
 
 pytestmark = pytest.mark.stack
@@ -76,5 +77,6 @@ def test_the_topic_job_creates_the_topics_then_only_raises_partitions(stack, tem
     raised = run(script, json.dumps(fewer), env=env)
     assert raised.returncode == 0, raised.stderr
     assert f"{dossier} to {wanted[dossier] + 2}" in raised.stdout and "left as is" in raised.stdout
-    assert partitions(stack, [dossier, f"{prefix}.motcua.document.v1"]) == {
-        dossier: wanted[dossier] + 2, f"{prefix}.motcua.document.v1": wanted[f"{prefix}.motcua.document.v1"]}
+    expected = {dossier: wanted[dossier] + 2, f"{prefix}.motcua.document.v1": wanted[f"{prefix}.motcua.document.v1"]}
+    # The broker answers the raise before every metadata reply shows the new partitions.
+    eventually(lambda: partitions(stack, list(expected)) == expected, 30, what="the raised partition count")

@@ -107,3 +107,20 @@ def test_a_topic_whose_end_is_not_known_yet_keeps_its_last_value(stack, topics, 
     finally:
         fresh.close()
     assert lag(dossier) == 4.0
+
+
+def test_loops_of_one_process_in_one_group_add_up_and_the_gauge_stays_until_the_last_lets_go(stack, topics, holding):  # type: ignore[no-untyped-def]
+    dossier, _ = topics
+    d0, d1 = TopicPartition(dossier, 0), TopicPartition(dossier, 1)
+    first, second = loop(stack, topics), loop(stack, topics)  # MOTCUA_CONSUMERS=2: the partitions split between them
+
+    first._report_lag(holding({d0: 1}))
+    second._report_lag(holding({d1: 1}))
+    assert lag(dossier) == 4.0 + 2.0
+
+    first._forget_lag(first._lag_topics)  # rebuilt after losing the broker
+    assert lag(dossier) == 2.0
+    second._report_lag(holding({d1: 3}))
+    assert lag(dossier) == 0.0
+    second._forget_lag(second._lag_topics)
+    assert lag(dossier) is None

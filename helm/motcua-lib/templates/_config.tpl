@@ -114,6 +114,9 @@ MOTCUA_KAFKA_SASL_USERNAME: {{ required "global.kafka.sasl.username is required 
 {{- $_ := set $env "MOTCUA_DATABASE_PREFIX" . -}}
 {{- end -}}
 {{- $_ := set $env "MOTCUA_LOG_LEVEL" .Values.logLevel -}}
+{{- with .Values.consumers -}}
+{{- $_ := set $env "MOTCUA_CONSUMERS" (. | int | toString) -}}
+{{- end -}}
 {{- $_ = set $env "MOTCUA_MONGO_SLOW_MS" (.Values.global.mongo.slowCommandMs | int | toString) -}}
 {{- $_ = set $env "MOTCUA_JWT_PUBLIC_KEY" (printf "%s/public.pem" (include "motcua-lib.jwtDir" .)) -}}
 {{- $_ = set $env (printf "MOTCUA_%s_HTTP_PORT" $service) (.Values.ports.http | int | toString) -}}
