@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import grpc
 import pytest
 import requests
 from kafka import KafkaConsumer
+from motcua import store
 from motcua.events import Event
 from motcua.topics import FEEDBACK, RATING_LINK_ISSUED, qualified
 from motcua.v1 import routing_pb2, routing_pb2_grpc, signing_pb2, signing_pb2_grpc
@@ -194,6 +197,29 @@ def test_idempotency_key_replays_the_same_dossier(platform):  # type: ignore[no-
     changed = requests.post(url(platform, "intake", "/api/v1/dossiers"), json={**body, "channel": "post"},
                             headers=headers, timeout=10)
     assert changed.status_code == 409 and changed.json()["reason"] == "IDEMPOTENCY_KEY_REUSED"
+
+
+def test_a_retry_finishes_what_a_request_that_died_after_its_claim_began(platform):  # type: ignore[no-untyped-def]
+    body = dossier_body(upload(url(platform, "intake", ""), pdf("claim")), "1.004222")
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+    dead_code = f"{COMMUNE}-{datetime.now(UTC):%y%m%d}-9901"
+    mongo = store.connect(platform.mongo_url, "motcua-tests")
+    try:
+        keys = store.database(mongo, "intake", platform.prefix)["idempotency"]
+        keys.insert_one({"_id": "e2e-dead-claim", "hash": digest, "code": dead_code,
+                         "at": datetime.now(UTC) - timedelta(minutes=1)})
+        keys.insert_one({"_id": "e2e-live-claim", "hash": digest, "code": f"{COMMUNE}-{datetime.now(UTC):%y%m%d}-9902",
+                         "at": datetime.now(UTC)})
+    finally:
+        mongo.close()
+    post = url(platform, "intake", "/api/v1/dossiers")
+
+    in_flight = requests.post(post, json=body, headers={"Idempotency-Key": "e2e-live-claim", **clerk()}, timeout=10)
+    assert in_flight.status_code == 409 and in_flight.json()["reason"] == "IDEMPOTENT_REQUEST_IN_FLIGHT"
+    finished = requests.post(post, json=body, headers={"Idempotency-Key": "e2e-dead-claim", **clerk()}, timeout=10)
+    assert finished.status_code == 201 and finished.json()["code"] == dead_code
+    again = requests.post(post, json=body, headers={"Idempotency-Key": "e2e-dead-claim", **clerk()}, timeout=10)
+    assert again.status_code == 200 and again.json()["code"] == dead_code
 
 
 def test_every_service_is_healthy_and_exports_metrics(platform):  # type: ignore[no-untyped-def]

@@ -8,7 +8,7 @@ from typing import Any
 
 import gridfs
 from motcua import calendar
-from motcua.store import IndexSpec, exists
+from motcua.store import IndexSpec, exists, insert_once
 from pymongo import ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, DuplicateKeyError
@@ -85,8 +85,9 @@ class Repository:
                                                     return_document=ReturnDocument.AFTER)
         return int(counter["seq"])
 
-    def insert_dossier(self, dossier: dict[str, Any]) -> None:
-        self.dossiers.insert_one(dossier)
+    def insert_dossier(self, dossier: dict[str, Any]) -> bool:
+        """Store a new dossier; False when one with its code exists already."""
+        return insert_once(self.dossiers, dossier)
 
     def get_dossier(self, code: str) -> dict[str, Any] | None:
         return self.dossiers.find_one({"_id": code}, {"outbox": 0})
@@ -120,21 +121,14 @@ class Repository:
         return {h for h in set(hashes) if exists(self.citizen_documents, f"{citizen_id}:{h}")}
 
     # idempotency keys
-    def claim_key(self, key: str, request_hash: str) -> dict[str, Any] | None:
-        """Claim a key for this request; returns the earlier claim if the key was taken."""
-        try:
-            self.idempotency.insert_one({"_id": key, "hash": request_hash, "code": None, "at": datetime.now(UTC)})
+    def get_key(self, key: str) -> dict[str, Any] | None:
+        return self.idempotency.find_one({"_id": key})
+
+    def claim_key(self, key: str, request_hash: str, code: str) -> dict[str, Any] | None:
+        """Claim a key for this request and the code it will create; the earlier claim if the key was taken."""
+        if insert_once(self.idempotency, {"_id": key, "hash": request_hash, "code": code, "at": datetime.now(UTC)}):
             return None
-        except DuplicateKeyError:
-            return self.idempotency.find_one({"_id": key})
-
-    def take_over_key(self, key: str, stale_at: datetime) -> bool:
-        """Take a claim whose request died before allocating a code."""
-        result = self.idempotency.update_one({"_id": key, "code": None, "at": stale_at}, {"$set": {"at": datetime.now(UTC)}})
-        return result.modified_count == 1
-
-    def bind_key(self, key: str, code: str) -> None:
-        self.idempotency.update_one({"_id": key}, {"$set": {"code": code}})
+        return self.get_key(key)
 
     # attachments
     def get_attachment(self, sha256: str) -> dict[str, Any] | None:

@@ -68,15 +68,13 @@ class IntakeService:
         owner = principal.sub if "citizen" in principal.roles else submission.applicant.citizen_id
         documents = self._documents(submission.documents, procedure, owner=owner,
                                     citizen_id=submission.applicant.citizen_id, require_all=True)
-        code = None
-        if idempotency_key:
-            code = self._claim(idempotency_key, request_hash)
-            if code and (existing := self.repo.get_dossier(code)):
-                return existing, False
         now = self.clock()
-        code = code or self._allocate_code(agency_id, now)
         if idempotency_key:
-            self.repo.bind_key(idempotency_key, code)
+            code, existing = self._claim(idempotency_key, request_hash, agency_id, now)
+            if existing is not None:
+                return existing, False
+        else:
+            code = self._allocate_code(agency_id, now)
         dossier = {
             "_id": code, "code": code, "agency_id": agency_id, "department": procedure["department"],
             "procedure": {"code": procedure["code"], "version": procedure["version"], "name": procedure["name"],
@@ -99,7 +97,12 @@ class IntakeService:
             dossier.update(changes)
             dossier["history"].append(self._entry(S.DOSSIER_STATUS_RECEIVED, now, "", principal.sub))
             self.repo.remember_documents(owner, documents, code)
-        self.repo.insert_dossier(outbox.with_outbox(dossier, event))
+        if not self.repo.insert_dossier(outbox.with_outbox(dossier, event)):
+            # Only a retry with the same key can meet a dossier under its code: the one that finished first.
+            existing = self.repo.get_dossier(code)
+            if idempotency_key is None or existing is None:
+                raise RuntimeError(f"dossier code {code} was allocated twice")
+            return existing, False
         self.kick("dossiers", code)
         metrics.dossiers_submitted.labels(procedure["code"], S.Channel.Name(submission.channel)).inc()
         if dossier["status"] == S.DOSSIER_STATUS_RECEIVED:
@@ -354,17 +357,28 @@ class IntakeService:
         return [events_pb2.DocumentRef(type=d["type"], name=d["name"], sha256=d["sha256"], reused=d["reused"])
                 for d in documents]
 
-    def _claim(self, key: str, request_hash: str) -> str | None:
-        earlier = self.repo.claim_key(key, request_hash)
+    def _claim(self, key: str, request_hash: str, agency_id: str,
+               now: datetime) -> tuple[str, dict[str, Any] | None]:
+        """The code this request stores its dossier under, with the dossier if an earlier request made it.
+
+        A new key is claimed with its code in one write. A request that died after its claim and before its
+        dossier leaves the claim; once STALE_CLAIM has passed, a retry finishes the work under the same code
+        (two retries racing: the dossier's unique code lets one store it, the other returns it).
+        """
+        earlier = self.repo.get_key(key)
         if earlier is None:
-            return None
+            code = self._allocate_code(agency_id, now)
+            earlier = self.repo.claim_key(key, request_hash, code)
+            if earlier is None:
+                return code, None
         if earlier["hash"] != request_hash:
             raise errors.idempotency_key_reused()
-        if earlier.get("code"):
-            return str(earlier["code"])
-        if self.clock() - earlier["at"] > STALE_CLAIM and self.repo.take_over_key(key, earlier["at"]):
-            return None
-        raise errors.idempotent_request_in_flight()
+        code = str(earlier["code"])
+        if (existing := self.repo.get_dossier(code)) is not None:
+            return code, existing
+        if now - earlier["at"] <= STALE_CLAIM:
+            raise errors.idempotent_request_in_flight()
+        return code, None
 
     def _allocate_code(self, agency_id: str, now: datetime) -> str:
         day = now.astimezone(calendar.TZ).strftime("%y%m%d")
