@@ -3,8 +3,14 @@
 A service appends its events to the `outbox` array of the document it changes, in the same atomic
 update. The relay publishes them and then removes exactly those entries with `$pullAll` (which MongoDB
 and FerretDB both honour). The writer kicks the relay with the document's id, so an event leaves within
-milliseconds; a periodic sweep finds what a crash left behind. Two relays may publish the same event:
-consumers deduplicate by event id, so delivery is at least once and effects exactly once.
+milliseconds. A relay that fails (the broker away) keeps the document's id and tries it again every
+`retry_seconds`; a sweep at start and then every `sweep_seconds` finds what a crash left behind. Two relays
+may publish the same event: consumers deduplicate by event id, so delivery is at least once and effects
+exactly once.
+
+The sweep is the one query of the relay that is not by `_id`: MongoDB answers it from the sparse
+`outbox_pending` index, but FerretDB 1.x reads every document of the collection, so it runs rarely (a
+crash of a pod is followed by its restart, whose first sweep finds what it left).
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -49,39 +56,55 @@ class OutboxRelay:
         collections: Iterable[Collection],
         kafka: KafkaProducer,
         topic_prefix: str = "",
-        sweep_seconds: float = 5.0,
+        sweep_seconds: float = 60.0,
+        retry_seconds: float = 2.0,
         batch: int = 200,
     ) -> None:
         self.collections = {c.name: c for c in collections}
         self.kafka = kafka
         self.topic_prefix = topic_prefix
         self.sweep_seconds = sweep_seconds
+        self.retry_seconds = retry_seconds
         self.batch = batch
         self._kicks: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+        self._failed: dict[tuple[str, Any], None] = {}  # relays to try again, in the order they failed
 
     def kick(self, collection: str, document_id: Any) -> None:
         """Tell the relay a document has new outbox entries."""
         self._kicks.put((collection, document_id))
 
     def run(self, stop: threading.Event) -> None:
-        """Relay until stop is set: kicked documents at once, everything else at each sweep."""
-        self._sweep_safely()
+        """Relay until stop is set: kicked documents at once, failed ones again every retry_seconds, and
+        everything pending at start and every sweep_seconds."""
+        sweep_at = retry_at = time.monotonic()
         while not stop.is_set():
+            now = time.monotonic()
+            if now >= sweep_at:
+                # A full batch may leave more behind (a crash during a burst): sweep again at once.
+                sweep_at = now if self._sweep_safely() >= self.batch else now + self.sweep_seconds
+            if now >= retry_at:
+                self._retry_failed()
+                retry_at = now + self.retry_seconds
             try:
-                name, document_id = self._kicks.get(timeout=self.sweep_seconds)
+                name, document_id = self._kicks.get(timeout=max(0.0, min(sweep_at, retry_at) - time.monotonic()))
             except queue.Empty:
-                self._sweep_safely()
                 continue
             self._relay_safely(self.collections[name], document_id)
 
-    def _sweep_safely(self) -> None:
+    def _sweep_safely(self) -> int:
         try:
-            self.sweep()
+            return self.sweep()
         except PyMongoError as error:
             log.warning("outbox sweep failed (%r); retrying at the next sweep", error)
+            return 0
+
+    def _retry_failed(self) -> None:
+        failed, self._failed = list(self._failed), {}
+        for name, document_id in failed:
+            self._relay_safely(self.collections[name], document_id)
 
     def sweep(self) -> int:
-        """Publish every pending entry found; returns how many documents had some."""
+        """Publish the pending entries of up to `batch` documents per collection; returns how many had some."""
         found = 0
         for collection in self.collections.values():
             ids = [d["_id"] for d in collection.find({f"{FIELD}.id": {"$exists": True}}, {"_id": 1}).limit(self.batch)]
@@ -96,7 +119,9 @@ class OutboxRelay:
             self.relay(collection, document_id)
         except Exception:
             metrics.outbox_errors.labels(collection.name).inc()
-            log.exception("outbox relay failed for %s/%s; the next sweep retries", collection.name, document_id)
+            self._failed[(collection.name, document_id)] = None
+            log.exception("outbox relay failed for %s/%s; retrying in %.0f s", collection.name, document_id,
+                          self.retry_seconds)
 
     def relay(self, collection: Collection, document_id: Any) -> int:
         """Publish one document's pending events in order, then remove them; returns how many."""
