@@ -10,6 +10,8 @@ HISTOGRAMS = {
     "motcua_http_request_duration_seconds": lambda labels: f"HTTP {labels['method']} {labels['route']}",
     "motcua_grpc_server_handling_seconds": lambda labels: f"gRPC {labels['grpc_method']}",
     "motcua_kafka_handling_seconds": lambda labels: f"kafka {labels['topic']}",
+    # Every collection's commands summed by command name: how many round trips a scenario cost each service.
+    "motcua_mongo_command_duration_seconds": lambda labels: f"mongo {labels['command']}",
 }
 IGNORED_ROUTES = ("/metrics", "/healthz", "/readyz")
 
