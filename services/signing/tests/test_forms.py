@@ -234,6 +234,26 @@ def test_forms_are_identical_whatever_the_hash_seed(rendered: dict[str, bytes]) 
         assert json.loads(run.stdout.strip().splitlines()[-1]) == expected
 
 
+def test_threads_of_a_fresh_process_render_at_once_after_the_warm_up(rendered: dict[str, bytes]) -> None:
+    script = (
+        "import hashlib, importlib.util, json, sys, threading\n"
+        "from signing import forms\n"
+        "spec = importlib.util.spec_from_file_location('forms_under_test', sys.argv[1])\n"
+        "module = importlib.util.module_from_spec(spec)\n"
+        "spec.loader.exec_module(module)\n"
+        "forms.warm_up()\n"
+        "found = []\n"
+        "threads = [threading.Thread(target=lambda: found.append(module.fingerprints())) for _ in range(8)]\n"
+        "[t.start() for t in threads]\n"
+        "[t.join() for t in threads]\n"
+        "print(json.dumps(found))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script, __file__], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+    expected = {kind: hashlib.sha256(pdf).hexdigest() for kind, pdf in rendered.items()}
+    assert json.loads(run.stdout.strip().splitlines()[-1]) == [expected] * 8
+
+
 def test_receipt_lists_documents_times_and_clerk(rendered: dict[str, bytes]) -> None:
     text = text_of(rendered["receipt"])
     for expected in (

@@ -8,7 +8,7 @@ from cryptography import x509
 from motcua.platform import GrpcService, Platform, Process, run_service
 from motcua.v1 import signing_pb2, signing_pb2_grpc
 
-from signing import metrics, pades
+from signing import forms, metrics, pades
 from signing.app import create_app
 from signing.audit import AuditLog
 from signing.authorisation import Authoriser
@@ -23,6 +23,7 @@ from signing.settings import Settings
 
 def build(settings: Settings, platform: Platform) -> Process:
     platform.ensure_indexes(INDEXES, OUTBOX_COLLECTIONS)
+    forms.warm_up()
     repo = Repository(platform.db)
     relay = platform.relay([repo.documents])
     keys = open_key_store(settings)
