@@ -48,7 +48,11 @@ def with_outbox(document: dict[str, Any], *events: Event) -> dict[str, Any]:
 
 
 class OutboxRelay:
-    """Publishes the outbox entries of one or more collections, kicked by writers and sweeping on a timer."""
+    """Publishes the outbox entries of one or more collections, kicked by writers and sweeping on a timer.
+
+    Kicks are spread over `lanes` threads by document, so one document's events are relayed by one lane in
+    the order they were stored, while the lanes overlap their database round trips (two per document).
+    """
 
     def __init__(
         self,
@@ -59,6 +63,7 @@ class OutboxRelay:
         sweep_seconds: float = 60.0,
         retry_seconds: float = 2.0,
         batch: int = 200,
+        lanes: int = 4,
     ) -> None:
         self.collections = {c.name: c for c in collections}
         self.kafka = kafka
@@ -66,27 +71,41 @@ class OutboxRelay:
         self.sweep_seconds = sweep_seconds
         self.retry_seconds = retry_seconds
         self.batch = batch
-        self._kicks: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
-        self._failed: dict[tuple[str, Any], None] = {}  # relays to try again, in the order they failed
+        self._kicks: list[queue.SimpleQueue[tuple[str, Any]]] = [queue.SimpleQueue() for _ in range(max(1, lanes))]
+        # Relays to try again, in the order they failed, per lane.
+        self._failed: list[dict[tuple[str, Any], None]] = [{} for _ in self._kicks]
 
     def kick(self, collection: str, document_id: Any) -> None:
         """Tell the relay a document has new outbox entries."""
-        self._kicks.put((collection, document_id))
+        self._kicks[hash((collection, document_id)) % len(self._kicks)].put((collection, document_id))
 
     def run(self, stop: threading.Event) -> None:
         """Relay until stop is set: kicked documents at once, failed ones again every retry_seconds, and
-        everything pending at start and every sweep_seconds."""
-        sweep_at = retry_at = time.monotonic()
+        everything pending at start and every sweep_seconds (by the first lane)."""
+        others = [threading.Thread(target=self._lane, args=(lane, stop), name=f"outbox-{lane}", daemon=True)
+                  for lane in range(1, len(self._kicks))]
+        for thread in others:
+            thread.start()
+        self._lane(0, stop, sweeps=True)
+        for thread in others:
+            thread.join(timeout=10)
+
+    def _lane(self, lane: int, stop: threading.Event, sweeps: bool = False) -> None:
+        now = time.monotonic()
+        sweep_at = now if sweeps else float("inf")
+        retry_at = now + self.retry_seconds
         while not stop.is_set():
             now = time.monotonic()
             if now >= sweep_at:
                 # A full batch may leave more behind (a crash during a burst): sweep again at once.
                 sweep_at = now if self._sweep_safely() >= self.batch else now + self.sweep_seconds
             if now >= retry_at:
-                self._retry_failed()
+                failed, self._failed[lane] = list(self._failed[lane]), {}
+                for name, document_id in failed:
+                    self._relay_safely(self.collections[name], document_id)
                 retry_at = now + self.retry_seconds
             try:
-                name, document_id = self._kicks.get(timeout=max(0.0, min(sweep_at, retry_at) - time.monotonic()))
+                name, document_id = self._kicks[lane].get(timeout=max(0.0, min(sweep_at, retry_at) - time.monotonic()))
             except queue.Empty:
                 continue
             self._relay_safely(self.collections[name], document_id)
@@ -97,11 +116,6 @@ class OutboxRelay:
         except PyMongoError as error:
             log.warning("outbox sweep failed (%r); retrying at the next sweep", error)
             return 0
-
-    def _retry_failed(self) -> None:
-        failed, self._failed = list(self._failed), {}
-        for name, document_id in failed:
-            self._relay_safely(self.collections[name], document_id)
 
     def sweep(self) -> int:
         """Publish the pending entries of up to `batch` documents per collection; returns how many had some."""
@@ -119,7 +133,7 @@ class OutboxRelay:
             self.relay(collection, document_id)
         except Exception:
             metrics.outbox_errors.labels(collection.name).inc()
-            self._failed[(collection.name, document_id)] = None
+            self._failed[hash((collection.name, document_id)) % len(self._failed)][(collection.name, document_id)] = None
             log.exception("outbox relay failed for %s/%s; retrying in %.0f s", collection.name, document_id,
                           self.retry_seconds)
 

@@ -66,6 +66,39 @@ def test_relay_publishes_what_a_crash_left_in_the_outbox(stack, mongo, producer,
     assert relay.sweep() == 0
 
 
+def test_relay_lanes_publish_each_documents_events_in_the_order_they_were_stored(stack, mongo, producer, prefix):  # type: ignore[no-untyped-def]
+    collection = mongo[f"{prefix}_kernel"]["things"]
+    relay = outbox.OutboxRelay(collections=[collection], kafka=producer, topic_prefix=prefix, lanes=3)
+    stop = threading.Event()
+    thread = threading.Thread(target=relay.run, args=(stop,), daemon=True)
+    thread.start()
+    stored: dict[str, list[str]] = {}
+    try:
+        for n in range(12):
+            code = f"000.00.12.H56-260101-{n:04d}"
+            first = rating(code)
+            collection.insert_one(outbox.with_outbox({"_id": code}, first))
+            relay.kick(collection.name, code)
+            later = [rating(code, level) for level in (1, 2)]
+            for event in later:  # appended while the relay may be publishing the first
+                collection.update_one({"_id": code}, {"$push": outbox.append(event)})
+                relay.kick(collection.name, code)
+            stored[code] = [e.id for e in (first, *later)]
+        records = read_all(stack.kafka_bootstrap, qualified(FEEDBACK_SUBMITTED.topic.name, prefix), want=36)
+        eventually(lambda: collection.count_documents({"outbox.0": {"$exists": True}}) == 0, 30,
+                   what="every outbox emptied")
+    finally:
+        stop.set()
+        thread.join(timeout=15)
+    published: dict[str, list[str]] = {}
+    for record in records:
+        ids = published.setdefault(record.key.decode(), [])
+        event_id = dict(record.headers)["ce_id"].decode()
+        if event_id not in ids:  # a second publication is allowed; its first must keep the order
+            ids.append(event_id)
+    assert published == stored
+
+
 def run_consumer(stack, prefix, handlers, inbox, retry=None):  # type: ignore[no-untyped-def]
     dlq = mkafka.producer(stack.kafka, "motcua-tests-dlq")
     loop = mkafka.ConsumerLoop(kafka=stack.kafka, group=f"{prefix}-group",
