@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the local stack and the tests need, into .venv/ and .cache/ (both ignored by git).
 # Idempotent: each step leaves a stamp holding the hash of its inputs and is skipped while they are unchanged.
-# Usage: infra/setup.sh [venv|proto|kafka|ferretdb|helm|softhsm|keys|chromium|all]
+# Usage: infra/setup.sh [venv|proto|kafka|ferretdb|helm|softhsm|fonts|keys|chromium|all]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -106,6 +106,22 @@ chromium() {
       DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
 }
 
+fonts() {
+  # Signing's forms embed DejaVu Serif (full Vietnamese coverage) from Debian's packages, as its image does.
+  local dir=/usr/share/fonts/truetype/dejavu
+  [ -f $dir/DejaVuSerif.ttf ] && [ -f $dir/DejaVuSerif-Bold.ttf ] && [ -f $dir/DejaVuSerif-Italic.ttf ] && return
+  say "DejaVu fonts $DEJAVU_VERSION (Debian packages, for signing's forms)"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: signing needs $dir/DejaVuSerif*.ttf: apt-get install fonts-dejavu-core fonts-dejavu-extra as root" >&2
+    exit 1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "fonts-dejavu-core=$DEJAVU_VERSION" "fonts-dejavu-extra=$DEJAVU_VERSION" ||
+    { echo "setup: fonts-dejavu $DEJAVU_VERSION has left the archive; installing its successor" >&2
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-dejavu-core fonts-dejavu-extra; }
+}
+
 keys() {
   say "Development JWT keys (.data/keys), local PKI (.data/pki) and SoftHSM2 token (.data/softhsm)"
   "$VENV/bin/python" -m motcua.devtoken --keys .data/keys --keygen >/dev/null
@@ -126,6 +142,7 @@ case "${1:-all}" in
   softhsm) softhsm ;;
   chromium) chromium ;;
   keys) venv; proto; softhsm; keys ;;
-  all) venv; proto; kafka; ferretdb; helm; softhsm; keys; chromium ;;
-  *) echo "usage: $0 [venv|proto|kafka|ferretdb|helm|softhsm|keys|chromium|all]" >&2; exit 2 ;;
+  fonts) fonts ;;
+  all) venv; proto; kafka; ferretdb; helm; softhsm; fonts; keys; chromium ;;
+  *) echo "usage: $0 [venv|proto|kafka|ferretdb|helm|softhsm|fonts|keys|chromium|all]" >&2; exit 2 ;;
 esac

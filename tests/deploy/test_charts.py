@@ -39,7 +39,7 @@ def test_the_shared_part_of_a_service_schema_is_the_same_everywhere(service):
                       "signingAddr", "signingTimeoutSeconds", "signingCredentialsSecret"},
            "routing": {"signingAddr", "signingTimeoutSeconds", "agencyName", "signingCredentialsSecret",
                        "dueSoonMinutes", "schedulerSeconds"},
-           "signing": {"publicUrl", "pki", "keyStore", "serviceKeys", "tsaUrl"},
+           "signing": {"publicUrl", "pki", "keyStore", "serviceKeys", "tsaUrl", "concurrency"},
            "notification": {"channels", "retry", "sms", "smpp", "zns", "smtp", "ratingUrl", "quietHours",
                             "rateLimits", "callbacks"},
            "feedback": {"publicUrl", "ratingLinks", "rateLimitPerMinute", "trustedProxies", "kioskSessionSeconds",

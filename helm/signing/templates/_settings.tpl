@@ -9,6 +9,7 @@ env:
   MOTCUA_SIGNING_PKI_DIR: {{ .Values.pki.mountPath | quote }}
   MOTCUA_SIGNING_PUBLIC_URL: {{ .Values.publicUrl | quote }}
   MOTCUA_SIGNING_SERVICE_KEYS: {{ .Values.serviceKeys | quote }}
+  MOTCUA_SIGNING_CONCURRENCY: {{ .Values.concurrency | int | toString | quote }}
   {{- with .Values.tsaUrl }}
   MOTCUA_SIGNING_TSA_URL: {{ . | quote }}
   {{- end }}

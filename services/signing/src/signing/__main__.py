@@ -33,7 +33,8 @@ def build(settings: Settings, platform: Platform) -> Process:
     service = SigningService(repo=repo, kick=relay.kick, keys=keys, revocation=revocation,
                              authoriser=Authoriser(settings.service_keys), audit=AuditLog(repo.audit),
                              trust_roots=pades.load_trust_roots(settings.trust_roots), public_url=settings.public_url,
-                             timestamper=pades.HttpTimeStamper(settings.tsa_url) if settings.tsa_url else None)
+                             timestamper=pades.HttpTimeStamper(settings.tsa_url) if settings.tsa_url else None,
+                             concurrency=settings.concurrency)
     servicer = SigningServicer(service, platform.tokens())
     return Process(
         platform=platform,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -46,9 +47,12 @@ class Revocation(Protocol):
 class SigningService:
     def __init__(self, *, repo: Repository, kick: Kick, keys: KeyStore, revocation: Revocation,
                  authoriser: Authoriser, audit: Audit, trust_roots: Sequence[x509.Certificate], public_url: str,
-                 timestamper: TimeStamper | None = None,
+                 timestamper: TimeStamper | None = None, concurrency: int = 2,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.repo = repo
+        # Rendering, signing and verifying are Python work under the GIL: more at once than the CPUs only
+        # adds each one's working set (fonts, PDF objects, CMS) to the peak memory, never throughput.
+        self._work = threading.BoundedSemaphore(concurrency)
         self.kick = kick
         self.keys = keys
         self.revocation = revocation
@@ -78,21 +82,20 @@ class SigningService:
             raise
         self._check_usable(signer, key)
         new_id = uuid.uuid4().hex
+        if form is None and document_id:
+            pdf = self.content(document_id)
+        if form is None and not pdf:
+            raise invalid("source", "Cần tài liệu PDF để ký", "give pdf bytes, a document_id or a form to render")
         if form is not None:
-            content = forms.render(form, verify_url=self.verify_url(new_id))
             dossier_code = dossier_code or form.dossier_code
             reason = reason or forms.signing_reason(form)
-        elif document_id:
-            content = self.content(document_id)
-        elif pdf:
-            content = pdf
-        else:
-            raise invalid("source", "Cần tài liệu PDF để ký", "give pdf bytes, a document_id or a form to render")
         try:
-            signed = pades.sign_pdf(content, signer=key, field_name=f"Sig-{signer}-{new_id[:8]}",
-                                    reason=reason or DEFAULT_REASON, location=location or "",
-                                    timestamper=self.timestamper,
-                                    appearance=self._appearance(signer, key) if visible else None)
+            with self._work:
+                content = forms.render(form, verify_url=self.verify_url(new_id)) if form is not None else pdf
+                signed = pades.sign_pdf(content, signer=key, field_name=f"Sig-{signer}-{new_id[:8]}",
+                                        reason=reason or DEFAULT_REASON, location=location or "",
+                                        timestamper=self.timestamper,
+                                        appearance=self._appearance(signer, key) if visible else None)
         except pades.InvalidPdf as error:
             metrics.signatures.labels(signer, "invalid_pdf").inc()
             raise invalid("pdf", "Tệp không phải PDF hợp lệ", f"not a valid PDF: {error}") from None
@@ -124,7 +127,8 @@ class SigningService:
         if not content:
             raise invalid("source", "Cần tài liệu PDF để kiểm tra", "give pdf bytes or a document_id")
         try:
-            result = pades.verify_pdf(content, trust_roots=self.trust_roots, crls=self.revocation.crls())
+            with self._work:
+                result = pades.verify_pdf(content, trust_roots=self.trust_roots, crls=self.revocation.crls())
         except pades.InvalidPdf as error:
             raise invalid("pdf", "Tệp không phải PDF hợp lệ", f"not a valid PDF: {error}") from None
         metrics.verifications.labels("valid" if result.valid else "invalid").inc()

@@ -27,6 +27,7 @@ class Settings:
     pkcs11_pin: str
     service_keys: dict[str, frozenset[str]]
     tsa_url: str | None
+    concurrency: int
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> Settings:
@@ -44,6 +45,7 @@ class Settings:
             pkcs11_label=env.str("MOTCUA_SIGNING_PKCS11_LABEL", "motcua"),
             pkcs11_pin=env.str("MOTCUA_SIGNING_PKCS11_PIN") if key_store == PKCS11 else "",
             tsa_url=env.url("MOTCUA_SIGNING_TSA_URL", "") if env.optional("MOTCUA_SIGNING_TSA_URL") else None,
+            concurrency=env.int("MOTCUA_SIGNING_CONCURRENCY", 2, minimum=1, maximum=64),
             service_keys=_service_keys(env.str("MOTCUA_SIGNING_SERVICE_KEYS", "intake:seal,routing:official,routing:seal")),
         )
 

@@ -8,7 +8,7 @@ which carry their number at the top; tables repeat their heading row on each pag
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
+import os
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +32,7 @@ from signing.forms.model import FormHeader
 
 FONT_FAMILY = "DejaVuSerif"
 FONT_FILES = {"": "DejaVuSerif.ttf", "B": "DejaVuSerif-Bold.ttf", "I": "DejaVuSerif-Italic.ttf"}
+DEBIAN_FONTS = "/usr/share/fonts/truetype/dejavu"
 
 PAGE_WIDTH = 210.0
 PAGE_HEIGHT = 297.0
@@ -71,14 +72,13 @@ class FormPdf(FPDF):
 
 @lru_cache(maxsize=1)
 def font_directory() -> Path:
-    """Locate the DejaVu fonts shipped in matplotlib's data files, without importing matplotlib."""
-    spec = importlib.util.find_spec("matplotlib")
-    locations = list(spec.submodule_search_locations or []) if spec else []
-    for location in locations:
-        candidate = Path(location) / "mpl-data" / "fonts" / "ttf"
-        if all((candidate / name).is_file() for name in FONT_FILES.values()):
-            return candidate
-    raise RuntimeError("DejaVu fonts not found: the matplotlib package must be installed")
+    """Where the DejaVu Serif fonts are: MOTCUA_SIGNING_FONT_DIR, or where Debian's fonts-dejavu packages put them."""
+    directory = Path(os.environ.get("MOTCUA_SIGNING_FONT_DIR") or DEBIAN_FONTS)
+    missing = [name for name in FONT_FILES.values() if not (directory / name).is_file()]
+    if missing:
+        raise RuntimeError(f"{', '.join(missing)} not found in {directory}: install Debian's fonts-dejavu-core and "
+                           "fonts-dejavu-extra, or set MOTCUA_SIGNING_FONT_DIR to a directory holding them")
+    return directory
 
 
 def new_document(*, title: str, subject: str, author: str, created: dt.datetime) -> FormPdf:
