@@ -44,6 +44,7 @@ def build_channels(settings: Settings) -> dict[str, Channel]:
 def build(settings: Settings, platform: Platform) -> Process:
     platform.ensure_indexes(INDEXES, OUTBOX_COLLECTIONS)
     repo = Repository(platform.db)
+    repo.hold_unheld(datetime.now(UTC))  # messages queued by a version without pending entries
     repo.seed(SEED_RULES, seed_templates(settings.zns.template_ids if settings.zns else {}, datetime.now(UTC)))
     relay = platform.relay([repo.messages])
     channels = build_channels(settings)
