@@ -6,7 +6,7 @@ that a replica holding them in memory (lookups.py) knows when to read them again
 `pending` holds one small entry per unfinished message (`_id` the message's id, `due` the time its sender
 should look at it next, `n` a generation raised by every write that holds it, `at` the last such write), so
 that the sender's periodic work reads that small collection and messages by `_id` only: FerretDB answers
-any other filter on `messages` by decoding every message ever stored (docs/notification.md, "Pending").
+any other filter on `messages` by decoding every message ever stored (docs/notification.md, "Pending entries").
 """
 
 from __future__ import annotations

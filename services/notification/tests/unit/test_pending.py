@@ -6,6 +6,8 @@ the entries bring (docs/notification.md, "Pending entries").
 
 from datetime import datetime, time, timedelta
 
+import pytest
+from motcua.errors import Conflict
 from notification.channels import DeliveryError
 from notification.pacing import QuietHours
 from notification.receipts import Receipt
@@ -131,3 +133,12 @@ def test_a_message_deferred_by_the_quiet_hours_waits_in_its_entry(harness, recei
     harness.now = message["next_attempt_at"]
     assert harness.repo.count_pending(harness.now) == {"due": 1, "scheduled": 0}
     assert harness.delivery.send_due() == 1 and harness.repo.pending == {}
+
+
+def test_a_resend_of_a_message_still_queued_is_refused_and_leaves_its_entry_as_it_was(harness, received):
+    harness.service.on_event(received())
+    message = harness.message()
+    with pytest.raises(Conflict) as refused:
+        harness.service.resend(message["_id"], "quan-tri-01")
+    assert refused.value.reason == "MESSAGE_NOT_FINISHED"
+    assert entry_of(harness, message["_id"])["n"] == message["pending"] == 1 and message["resends"] == 0
