@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from datetime import UTC, datetime
 
@@ -26,6 +27,8 @@ from notification.servicer import NotifierServicer
 from notification.settings import Settings, SmppSettings
 from notification.templates import Renderer
 
+log = logging.getLogger(__name__)
+
 
 def build_channels(settings: Settings) -> dict[str, Channel]:
     """The configured channels by name (settings.channels lists them, in fallback order)."""
@@ -44,6 +47,8 @@ def build_channels(settings: Settings) -> dict[str, Channel]:
 def build(settings: Settings, platform: Platform) -> Process:
     platform.ensure_indexes(INDEXES, OUTBOX_COLLECTIONS)
     repo = Repository(platform.db)
+    if held := repo.hold_unheld(datetime.now(UTC)):
+        log.info("gave pending entries to %d unfinished messages stored without one", held)
     repo.seed(SEED_RULES, seed_templates(settings.zns.template_ids if settings.zns else {}, datetime.now(UTC)))
     relay = platform.relay([repo.messages])
     channels = build_channels(settings)

@@ -7,9 +7,11 @@ exponential backoff and jitter; or a permanent one, moved to the next channel of
 claimed again and sent with the same client reference (docs/notification.md, "Crashes").
 
 A message due now that this process queued (from an event, a fallback, a resend) is handed to its sender with
-the claim token it was stored with, and claimed by `_id` at once; the list of due messages, which FerretDB
-answers by scanning the collection, is read only once a POLL_SECONDS, for retries, messages queued by other
-replicas and those a crash left behind.
+the claim token it was stored with, and claimed by `_id` at once. Once a POLL_SECONDS the sender reads the
+pending entries due (repository.py: one small entry per unfinished message, written before the message is
+queued and deleted after it is finished) for retries, messages queued by other replicas and those a crash
+left behind, and reads each one's message by `_id`: it sends a message that is due, moves the entry of one
+that is not on to its time, and deletes an entry whose message is finished or was never stored.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from notification import metrics
 from notification.channels import Channel, DeliveryError, Outgoing
 from notification.pacing import NO_QUIET_HOURS, QuietHours, RateLimits
 from notification.receipts import Receipt
+from notification.repository import FINISHED
 from notification.settings import RetrySettings
 from notification.templates import Content, Renderer
 
@@ -101,7 +104,7 @@ class Delivery:
             try:
                 now = time.monotonic()
                 if now >= depth_at:
-                    for state, count in self.repo.count_unfinished().items():
+                    for state, count in self.repo.count_pending(self.clock()).items():
                         metrics.queue_depth.labels(state).set(count)
                     depth_at = now + DEPTH_SECONDS
                 busy = self.send_ready()
@@ -123,8 +126,28 @@ class Delivery:
         return self._send(batch)
 
     def send_due(self) -> int:
-        """Claim and send what the database lists as due now; returns how many messages this replica handled."""
-        return self._send(self.repo.list_due(self.clock(), BATCH))
+        """Act on the pending entries due now; returns how many messages this replica claimed and handled."""
+        now = self.clock()
+        return sum(self._look_at(entry, now) for entry in self.repo.list_pending(now, BATCH))
+
+    def _look_at(self, entry: dict[str, Any], now: datetime) -> int:
+        """Send the entry's message if it is due (1); else move the entry on to its time, or delete it if it is done."""
+        message = self.repo.get_state(entry["_id"])
+        if message is not None and message["state"] not in FINISHED:
+            due = message["next_attempt_at"] if message["state"] == "queued" else message["lease_until"]
+            if due <= now:
+                return self._send([message])
+            self.repo.postpone(entry["_id"], entry["n"], due)  # a retry, the quiet hours' end, or a sender's lease
+        elif message is not None and message.get("pending") == entry["n"]:
+            # Finished under this entry: its sender stopped between the last record and the release.
+            self.repo.release(entry["_id"], entry["n"])
+        elif entry["at"] + timedelta(seconds=self.retry.lease) > now:
+            # No message, or one finished under an older entry: the entry's writer may be about to write the
+            # message; after a lease's time it is taken for dead, as a sender is.
+            self.repo.postpone(entry["_id"], entry["n"], entry["at"] + timedelta(seconds=self.retry.lease))
+        else:
+            self.repo.release(entry["_id"], entry["n"])
+        return 0
 
     def _send(self, candidates: list[dict[str, Any]]) -> int:
         handled = 0
@@ -257,13 +280,19 @@ class Delivery:
         entry = {"at": self.clock(), "channel": channel.name, "provider": channel.provider, "outcome": outcome,
                  "error": error, "provider_message_id": fields.get("provider_message_id", ""),
                  "template_version": message["route"][message["route_index"]].get("template_version", 0)}
+        if fields["state"] == "queued":
+            # Held before it is queued again: a crash after the record leaves an entry that a poll finds.
+            fields = {**fields, "pending": self.repo.hold(message["_id"], fields["next_attempt_at"], self.clock())}
         recorded = self.repo.record_attempt(message["_id"], message["claim"], fields, entry, event)
         if not recorded:
             log.warning("message %s changed meanwhile (its claim expired and another sender took it, or a copy of "
                         "its receipt came first); this answer is not recorded", message["_id"])
-        elif event is not None:
+            return False
+        if event is not None:
             self.kick("messages", message["_id"])
-        return recorded
+        if message["state"] == "sending" and fields["state"] in FINISHED:
+            self.repo.release(message["_id"], message.get("pending"))
+        return True
 
     @staticmethod
     def _outcome(kind: EventType, message: dict[str, Any], channel: Channel, now: datetime, reason: str,

@@ -2,6 +2,11 @@
 
 Every write to the rules or the templates raises the catalog's revision (one document, read by `_id`), so
 that a replica holding them in memory (lookups.py) knows when to read them again.
+
+`pending` holds one small entry per unfinished message (`_id` the message's id, `due` the time its sender
+should look at it next, `n` a generation raised by every write that holds it, `at` the last such write), so
+that the sender's periodic work reads that small collection and messages by `_id` only: FerretDB answers
+any other filter on `messages` by decoding every message ever stored (docs/notification.md, "Pending entries").
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ INDEXES = {
     "messages": [IndexSpec([("dossier_code", 1), ("created_at", 1)]),
                  IndexSpec([("state", 1), ("next_attempt_at", 1)]),
                  IndexSpec([("provider", 1), ("provider_message_id", 1)])],
+    "pending": [IndexSpec([("due", 1)])],
     "recipients": [],
     "rules": [],
     "templates": [IndexSpec([("kind", 1), ("channel", 1), ("version", -1)])],
@@ -28,6 +34,8 @@ INDEXES = {
 OUTBOX_COLLECTIONS = ("messages",)
 UNFINISHED = ("queued", "sending")
 FINISHED = ("sent", "delivered", "failed")
+# What the sender reads of a message to decide on its pending entry.
+STATE_FIELDS = {"state": 1, "claim": 1, "next_attempt_at": 1, "lease_until": 1, "pending": 1}
 REVISION = "revision"  # the catalog's one document: {"_id": "revision", "n": <count of rule and template writes>}
 
 
@@ -38,6 +46,7 @@ class Repository:
         self.rules = db["rules"]
         self.templates = db["templates"]
         self.catalog = db["catalog"]
+        self.pending = db["pending"]
 
     def save_recipient(self, code: str, contact: dict[str, Any]) -> dict[str, Any]:
         """Store or update the dossier's contact and return it whole; fields not given (the channels, say) are kept."""
@@ -105,11 +114,56 @@ class Repository:
         """Store a new message; False when one with its id (event, kind, recipient) exists already."""
         return insert_once(self.messages, message)
 
-    def list_due(self, now: datetime, limit: int) -> list[dict[str, Any]]:
-        """Queued messages due by now, oldest first, then those whose sender's lease ran out."""
-        queued = self.messages.find({"state": "queued", "next_attempt_at": {"$lte": now}}, {"claim": 1})
-        stale = self.messages.find({"state": "sending", "lease_until": {"$lte": now}}, {"claim": 1})
-        return [*queued.sort("next_attempt_at", 1).limit(limit), *stale.limit(limit)]
+    def hold(self, message_id: str, due: datetime, now: datetime) -> int:
+        """Write the message's pending entry (due no later than `due`) before it is queued; returns its generation.
+
+        The generation goes on the message: the entry is released only by a delete of that generation, so a
+        release that comes after another writer held the message again misses.
+        """
+        for _ in range(2):
+            try:
+                entry = self.pending.find_one_and_update(
+                    {"_id": message_id}, {"$min": {"due": due}, "$set": {"at": now}, "$inc": {"n": 1}},
+                    upsert=True, return_document=ReturnDocument.AFTER)
+                return int(entry["n"])
+            except DuplicateKeyError:
+                continue  # two writers inserted the entry at once; the second try raises its generation
+        raise RuntimeError(f"the pending entry of message {message_id} could not be written")
+
+    def release(self, message_id: str, generation: int | None) -> bool:
+        """Delete the message's pending entry if it is still of that generation."""
+        return self.pending.delete_one({"_id": message_id, "n": generation}).deleted_count == 1
+
+    def postpone(self, message_id: str, generation: int, due: datetime) -> bool:
+        """Move a pending entry's due time on, if no writer held its message since it was read."""
+        return self.pending.update_one({"_id": message_id, "n": generation}, {"$set": {"due": due}}).matched_count == 1
+
+    def list_pending(self, now: datetime, limit: int) -> list[dict[str, Any]]:
+        """Pending entries due by now, the oldest first."""
+        return list(self.pending.find({"due": {"$lte": now}}).sort("due", 1).limit(limit))
+
+    def get_state(self, message_id: str) -> dict[str, Any] | None:
+        """The fields of a message that say whether it is finished, due, or held by a sender."""
+        return self.messages.find_one({"_id": message_id}, STATE_FIELDS)
+
+    def count_pending(self, now: datetime) -> dict[str, int]:
+        """Unfinished messages: `due` by now (being sent, or waiting for a sender), `scheduled` for later."""
+        due = self.pending.count_documents({"due": {"$lte": now}})
+        return {"due": due, "scheduled": self.pending.count_documents({}) - due}
+
+    def hold_unheld(self, now: datetime) -> int:
+        """Give a pending entry to every unfinished message that has none (stored before entries existed).
+
+        One scan of `messages` at start-up; returns how many were held.
+        """
+        held = 0
+        for message in self.messages.find({"state": {"$in": list(UNFINISHED)}, "pending": {"$exists": False}},
+                                          {"next_attempt_at": 1}):
+            generation = self.hold(message["_id"], message.get("next_attempt_at") or now, now)
+            self.messages.update_one({"_id": message["_id"], "pending": {"$exists": False}},
+                                     {"$set": {"pending": generation}})
+            held += 1
+        return held
 
     def claim(self, message_id: str, seen: str, claim: str, lease_until: datetime) -> dict[str, Any] | None:
         """Take a message for sending if its claim token is still the one seen; None if another sender took it."""
@@ -147,9 +201,6 @@ class Repository:
             push.update(outbox.append(event))
         result = self.messages.update_one({"_id": message_id, "claim": claim}, {"$set": fields, "$push": push})
         return result.matched_count == 1
-
-    def count_unfinished(self) -> dict[str, int]:
-        return {state: self.messages.count_documents({"state": state}) for state in UNFINISHED}
 
     def list_messages(self, code: str) -> list[dict[str, Any]]:
         return list(self.messages.find({"dossier_code": code}, {outbox.FIELD: 0}).sort("created_at", 1))

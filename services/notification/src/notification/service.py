@@ -21,6 +21,7 @@ from notification.channels import Channel
 from notification.delivery import plan_route
 from notification.lookups import CatalogCache
 from notification.pacing import NO_QUIET_HOURS, QuietHours
+from notification.repository import FINISHED
 
 # Messages of the platform go to the dossier's applicant; the key keeps room for other recipients.
 APPLICANT = "applicant"
@@ -113,27 +114,43 @@ class NotificationService:
         }
 
     def create(self, message: dict[str, Any]) -> bool:
-        """Store a planned message and hand it to the sender if it is due; False if one with its id exists."""
-        created = self.repo.create_message(message)
-        if created and message["next_attempt_at"] <= message["created_at"]:
+        """Store a planned message and hand it to the sender if it is due; False if one with its id exists.
+
+        Its pending entry is written first, so that a crash between the two writes leaves an entry (deleted
+        later as garbage), never a message no poll finds.
+        """
+        generation = self.repo.hold(message["_id"], message["next_attempt_at"], message["created_at"])
+        created = self.repo.create_message({**message, "pending": generation})
+        if not created:
+            if generation == 1:  # this call wrote the entry, for a message stored (and finished) before
+                self.repo.release(message["_id"], generation)
+            return False
+        if message["next_attempt_at"] <= message["created_at"]:
             self.ready(message["_id"], message["claim"])
-        return created
+        return True
 
     def resend(self, message_id: str, actor: str) -> dict[str, Any]:
         """Send a finished message again from the first channel of its route, as a new attempt on its record."""
         message = self.repo.get_message(message_id)
         if message is None:
             raise NotFound(detail=f"no message {message_id}", detail_vi="Không tìm thấy tin nhắn")
+        if message["state"] not in FINISHED:
+            raise self._not_finished(message)
         first, now = message["route"][0], self.clock()
         fields = {"state": "queued", "next_attempt_at": now, "route_index": 0, "channel": first["channel"],
                   "recipient": first["to"], "recipient_masked": mask(first["to"]), "channel_attempts": 0,
                   "error": "", "claim": uuid.uuid4().hex}
         entry = {"at": now, "channel": message["channel"], "provider": message.get("provider", ""),
                  "outcome": "resend", "error": "", "provider_message_id": "", "template_version": 0, "by": actor}
+        fields["pending"] = self.repo.hold(message_id, now, now)  # before it is queued again, as at its creation
         resent = self.repo.resend(message_id, message["claim"], fields, entry)
         if resent is None:
-            raise Conflict(detail=f"message {message_id} is still being sent ({message['state']}); resend it once it is done",
-                           detail_vi="Tin nhắn đang được gửi; chỉ gửi lại khi đã gửi xong hoặc thất bại",
-                           reason="MESSAGE_NOT_FINISHED")
+            raise self._not_finished(message)
         self.ready(message_id, fields["claim"])
         return resent
+
+    @staticmethod
+    def _not_finished(message: Mapping[str, Any]) -> Conflict:
+        return Conflict(detail=f"message {message['_id']} is still being sent ({message['state']}); resend it once it "
+                        "is done", detail_vi="Tin nhắn đang được gửi; chỉ gửi lại khi đã gửi xong hoặc thất bại",
+                        reason="MESSAGE_NOT_FINISHED")

@@ -22,11 +22,12 @@ START = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
 
 
 class FakeRepository:
-    """The repository's contract in memory: insert-once ids, compare-and-set claims."""
+    """The repository's contract in memory: insert-once ids, compare-and-set claims, generations of pending entries."""
 
     def __init__(self) -> None:
         self.recipients: dict[str, dict[str, Any]] = {}
         self.messages: dict[str, dict[str, Any]] = {}
+        self.pending: dict[str, dict[str, Any]] = {}
         self.rules: dict[str, dict[str, Any]] = {}
         self.templates: dict[str, dict[str, Any]] = {}
         self.catalog_revision = 0
@@ -84,10 +85,36 @@ class FakeRepository:
         self.messages[message["_id"]] = {**message, "outbox": []}
         return True
 
-    def list_due(self, now: datetime, limit: int) -> list[dict[str, Any]]:
-        due = [m for m in self.messages.values() if (m["state"] == "queued" and m["next_attempt_at"] <= now)
-               or (m["state"] == "sending" and m["lease_until"] <= now)]
-        return [{"_id": m["_id"], "claim": m["claim"]} for m in due[:limit]]
+    def hold(self, message_id: str, due: datetime, now: datetime) -> int:
+        entry = self.pending.setdefault(message_id, {"_id": message_id, "due": due, "n": 0})
+        entry.update(due=min(entry["due"], due), at=now, n=entry["n"] + 1)
+        return entry["n"]
+
+    def release(self, message_id: str, generation: int | None) -> bool:
+        if self.pending.get(message_id, {}).get("n") != generation:
+            return False
+        del self.pending[message_id]
+        return True
+
+    def postpone(self, message_id: str, generation: int, due: datetime) -> bool:
+        entry = self.pending.get(message_id)
+        if entry is None or entry["n"] != generation:
+            return False
+        entry["due"] = due
+        return True
+
+    def list_pending(self, now: datetime, limit: int) -> list[dict[str, Any]]:
+        due = sorted((e for e in self.pending.values() if e["due"] <= now), key=lambda e: e["due"])
+        return [dict(e) for e in due[:limit]]
+
+    def get_state(self, message_id: str) -> dict[str, Any] | None:
+        stored = self.messages.get(message_id)
+        fields = ("_id", "state", "claim", "next_attempt_at", "lease_until", "pending")
+        return None if stored is None else {k: stored[k] for k in fields if k in stored}
+
+    def count_pending(self, now: datetime) -> dict[str, int]:
+        due = sum(e["due"] <= now for e in self.pending.values())
+        return {"due": due, "scheduled": len(self.pending) - due}
 
     def claim(self, message_id: str, seen: str, claim: str, lease_until: datetime) -> dict[str, Any] | None:
         stored = self.messages[message_id]
@@ -129,9 +156,6 @@ class FakeRepository:
         if event is not None:
             stored["outbox"].append(event)
         return True
-
-    def count_unfinished(self) -> dict[str, int]:
-        return {s: sum(m["state"] == s for m in self.messages.values()) for s in ("queued", "sending")}
 
     def list_messages(self, code: str) -> list[dict[str, Any]]:
         return [m for m in self.messages.values() if m["dossier_code"] == code]

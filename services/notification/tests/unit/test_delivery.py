@@ -132,7 +132,7 @@ def test_a_citizen_without_any_usable_contact_gets_no_message(make_harness, rece
 
 def test_a_claim_taken_by_another_sender_is_not_sent_again(harness, received):
     harness.service.on_event(received())
-    [seen] = harness.repo.list_due(harness.now, 10)
+    seen = dict(harness.message())
     assert harness.repo.claim(seen["_id"], seen["claim"], "other-replica", harness.now) is not None
     assert harness.repo.claim(seen["_id"], seen["claim"], "late-replica", harness.now) is None
     assert harness.channels["zns"].calls == 0
@@ -140,7 +140,7 @@ def test_a_claim_taken_by_another_sender_is_not_sent_again(harness, received):
 
 def test_a_message_whose_sender_died_is_sent_again_after_its_lease_with_the_same_reference(harness, received):
     harness.service.on_event(received())
-    [seen] = harness.repo.list_due(harness.now, 10)
+    seen = dict(harness.message())
     harness.repo.claim(seen["_id"], seen["claim"], "dead-replica", harness.now + timedelta(seconds=harness.retry.lease))
     assert harness.delivery.send_due() == 0  # the lease still holds
     harness.advance(61)
@@ -152,7 +152,7 @@ def test_a_message_whose_sender_died_is_sent_again_after_its_lease_with_the_same
 def test_a_message_that_keeps_killing_its_sender_is_given_up_on_that_channel(harness, received):
     harness.service.on_event(received())
     for sender in range(harness.retry.attempts):
-        [seen] = harness.repo.list_due(harness.now, 10)
+        seen = dict(harness.message())
         harness.repo.claim(seen["_id"], seen["claim"], f"dying-{sender}", harness.now)
         harness.advance(1)
     harness.delivery.send_due()
@@ -230,7 +230,7 @@ def test_an_event_naming_the_applicant_without_a_contact_keeps_the_stored_one(ha
 
 def test_a_message_queued_here_is_claimed_from_the_hand_over_without_listing_the_due(harness, received):
     harness.service.on_event(received())
-    harness.repo.list_due = None  # the hand-over alone must reach the message
+    harness.repo.list_pending = None  # the hand-over alone must reach the message
     assert harness.delivery.send_ready() == 1
     assert harness.message()["state"] == "sent" and len(harness.channels["zns"].sent) == 1
     assert harness.delivery.send_ready() == 0
