@@ -62,9 +62,10 @@ def main() -> int:
     def sign_with(store: FileKeyStore | Pkcs11KeyStore, keep: bool = False,
                   visible: bool = False) -> Callable[[int], object]:
         def job(i: int) -> None:
-            appearance = stamps.official_appearance("Nguyễn Văn An", "UBND tỉnh Ninh Bình", dt.datetime.now(dt.UTC))
+            appearance = (stamps.official_appearance("Nguyễn Văn An", "UBND tỉnh Ninh Bình", dt.datetime.now(dt.UTC))
+                          if visible else None)
             out = sign_pdf(document, signer=store.signer("official"), field_name=f"Sig-{i}", reason="Phê duyệt",
-                           location="Ninh Bình", appearance=appearance if visible else None)
+                           location="Ninh Bình", appearance=appearance)
             if keep:
                 signed.append(out)
         return job

@@ -22,7 +22,7 @@ from pyhanko.sign.pkcs11 import PKCS11Signer
 from pyhanko.sign.signers import Signer, SimpleSigner
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from signing.pades import to_asn1
+from signing.pades import to_asn1, with_pades_attributes
 from signing.pki import OFFICIAL_FILE, SEAL_FILE
 
 OFFICIAL = "official"
@@ -90,7 +90,7 @@ class Pkcs11KeyStore(_Signers):
             signer = PKCS11Signer(self._session, key_label=name, cert_label=name,
                                   other_certs_to_pull=(AGENCY_CA_LABEL,), bulk_fetch=False)
             signer._load_objects()  # find the certificates and the key handle now, not at the first signature
-            self._signers[name] = signer
+            self._signers[name] = with_pades_attributes(signer)
 
     def close(self) -> None:
         """Log out and close the token session."""
@@ -138,4 +138,4 @@ def _load_pkcs12(path: Path, passphrase: bytes) -> Signer:
     if bundle.key is None or bundle.cert is None:
         raise ValueError(f"{path.name} holds no private key and certificate")
     chain = [to_asn1(extra.certificate) for extra in bundle.additional_certs]
-    return _WarmSigner(to_asn1(bundle.cert.certificate), bundle.key, chain)
+    return with_pades_attributes(_WarmSigner(to_asn1(bundle.cert.certificate), bundle.key, chain))

@@ -12,7 +12,7 @@ import datetime as dt
 import tempfile
 import threading
 import urllib.request
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from io import BytesIO
@@ -28,9 +28,10 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate, AdESSubIndic
+from pyhanko.sign.attributes import CMSAttributeProvider, SignedAttributeProviderSpec
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.fields import SigFieldSpec, SigSeedSubFilter
-from pyhanko.sign.general import SigningError
+from pyhanko.sign.general import SigningError, as_signing_certificate_v2
 from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner, Signer
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
@@ -136,6 +137,44 @@ class Verification:
     valid: bool
     signatures: tuple[SignatureReport, ...]
     messages: tuple[Message, ...]
+
+
+class _SigningCertificate(CMSAttributeProvider):
+    """The signing-certificate-v2 attribute with a value given once."""
+
+    attribute_type = "signing_certificate_v2"
+
+    def __init__(self, value: tsp.SigningCertificateV2) -> None:
+        self.value = value
+
+    async def build_attr_value(self, dry_run: bool = False) -> tsp.SigningCertificateV2:
+        return self.value
+
+
+class PadesSignedAttributes(SignedAttributeProviderSpec):
+    """The signed attributes of a PAdES baseline signature by one signer, with their value built once.
+
+    Besides content type and message digest (which pyHanko adds itself), PAdES B signs only
+    signing-certificate-v2: no signing time (the timestamp, B-T, is an unsigned attribute). pyHanko builds that
+    value at every signature, and asn1crypto serialises a structure built from Python values again at every
+    dump (here the issuer's name, attribute by attribute), which pyHanko does several times per signature:
+    45 of a signature's 55 ms of CPU. Parsed back from its own DER, the value is dumped from its bytes.
+    """
+
+    def __init__(self, signing_cert: asn1_x509.Certificate) -> None:
+        value = tsp.SigningCertificateV2.load(as_signing_certificate_v2(signing_cert).dump())
+        self._providers = (_SigningCertificate(value),)
+
+    def signed_attr_providers(self, data_digest: bytes, digest_algorithm: str) -> Iterable[CMSAttributeProvider]:
+        return self._providers
+
+
+def with_pades_attributes(signer: Signer) -> Signer:
+    """Give a signer whose certificate is loaded its PAdES signed attributes, built once."""
+    if signer.signing_cert is None:
+        raise ValueError("the signer's certificate is not loaded")
+    signer.signed_attr_prov_spec = PadesSignedAttributes(signer.signing_cert)
+    return signer
 
 
 def to_asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
