@@ -19,7 +19,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from kafka import KafkaProducer
@@ -97,8 +97,10 @@ class OutboxRelay:
         while not stop.is_set():
             now = time.monotonic()
             if now >= sweep_at:
-                # A full batch may leave more behind (a crash during a burst): sweep again at once.
-                sweep_at = now if self._sweep_safely() >= self.batch else now + self.sweep_seconds
+                # A full batch may leave more behind (a crash during a burst): sweep again once the lanes had
+                # time for this one.
+                full = self._sweep_safely() >= self.batch
+                sweep_at = now + (self.retry_seconds if full else self.sweep_seconds)
             if now >= retry_at:
                 failed, self._failed[lane] = list(self._failed[lane]), {}
                 for name, document_id in failed:
@@ -111,20 +113,26 @@ class OutboxRelay:
             self._relay_safely(self.collections[name], document_id)
 
     def _sweep_safely(self) -> int:
+        """Find what waits and hand it to the lanes: a document is relayed by its own lane only, so a sweep
+        never publishes its events a second time while that lane is at it."""
         try:
-            return self.sweep()
+            return self._sweep(lambda collection, document_id: self.kick(collection.name, document_id))
         except PyMongoError as error:
             log.warning("outbox sweep failed (%r); retrying at the next sweep", error)
             return 0
 
     def sweep(self) -> int:
-        """Publish the pending entries of up to `batch` documents per collection; returns how many had some."""
+        """Publish, in this thread, the pending entries of up to `batch` documents per collection; returns how
+        many documents had some."""
+        return self._sweep(self._relay_safely)
+
+    def _sweep(self, handle: Callable[[Collection, Any], None]) -> int:
         found = 0
         for collection in self.collections.values():
             ids = [d["_id"] for d in collection.find({f"{FIELD}.id": {"$exists": True}}, {"_id": 1}).limit(self.batch)]
             metrics.outbox_pending.labels(collection.name).set(len(ids))
             for document_id in ids:
-                self._relay_safely(collection, document_id)
+                handle(collection, document_id)
             found += len(ids)
         return found
 
