@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -17,19 +18,30 @@ log = logging.getLogger(__name__)
 Loop = Callable[[threading.Event], None]
 
 
-def every(seconds: float, action: Callable[[], None], what: str) -> Loop:
-    """A loop that runs action at once, then every `seconds` until stopped; a failure waits for the next turn."""
+def every(seconds: float, action: Callable[[], None], what: str, *, max_share: float = 1.0) -> Loop:
+    """A loop that runs action at once, then every `seconds` until stopped; a failure waits for the next turn.
+
+    With `max_share` below 1 the loop waits longer after a slow turn, so that the action takes at most that
+    share of the time: a count that scans a growing collection (as FerretDB answers it) slows its own pace
+    instead of keeping the database busy.
+    """
 
     def loop(stop: threading.Event) -> None:
         while True:
+            started = time.monotonic()
             try:
                 action()
             except Exception as error:  # noqa: BLE001 - a failed turn must not stop the process; the next one retries
                 log.warning("%s failed (%r); trying again in %.0fs", what, error, seconds)
-            if stop.wait(seconds):
+            if stop.wait(pause(seconds, time.monotonic() - started, max_share)):
                 return
 
     return loop
+
+
+def pause(seconds: float, took: float, max_share: float) -> float:
+    """How long to wait after a turn that took `took`: `seconds`, or longer so that turns take `max_share`."""
+    return max(seconds, took / max_share - took)
 
 
 class Runtime:
