@@ -17,12 +17,12 @@ from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
 from motcua import logs, store
-from motcua.events import Event, UndecodableEvent
+from motcua.events import Event, Position, UndecodableEvent
 from motcua.settings import SettingsError
 from motcua.topics import CONSUMES, qualified
 
 from feedback.repository import SCORECARD, Repository
-from feedback.scorecard import addition
+from feedback.scorecard import addition, folded_at
 from feedback.settings import Settings
 
 WRITE_BATCH = 500
@@ -38,7 +38,11 @@ class Rebuilt:
 
 
 class Tally:
-    """The scorecard summed in memory, written once at the end: a counter per key, a member list per period."""
+    """The scorecard summed in memory, written once at the end: a counter per key, a member list per period.
+
+    Each counter also gets the offset marks the live fold would have left (the last offset folded from each
+    partition), so that a worker resuming after `--replace` skips what the rebuild counted.
+    """
 
     def __init__(self) -> None:
         self.counters: dict[str, dict[str, Any]] = {}
@@ -48,8 +52,10 @@ class Tally:
         added = addition(event)
         if added is None:
             return
+        mark, offset = folded_at(event)
         for key, labels in added.counters():
-            counter = self.counters.setdefault(key, dict(labels))
+            counter = self.counters.setdefault(key, {**labels, "folded": {}})
+            counter["folded"][mark] = max(counter["folded"].get(mark, -1), offset)
             for name, amount in added.amounts.items():
                 # The live fold's $inc on "levels.s5l4" makes the same nested document.
                 *parents, leaf = name.split(".")
@@ -104,7 +110,8 @@ def rebuild(settings: Settings, scorecard: str, *, replace: bool = False) -> Reb
                     if record.offset >= end[tp]:
                         continue
                     try:
-                        event = Event.from_record(record.headers, record.value)
+                        event = Event.from_record(record.headers, record.value,
+                                                  Position(record.topic, record.partition, record.offset))
                     except UndecodableEvent:
                         skipped += 1  # the live consumer dead-lettered it: it counts nowhere
                         continue

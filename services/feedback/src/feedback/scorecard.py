@@ -3,7 +3,8 @@
 Each event adds to a few counters, each keyed `<dimension>|<value>|<period>` (periods: the year `2026`
 and the month `2026-03`, in Vietnam's time zone, taken from the event's own business time so that a
 rebuild from the topics lands every event where the live fold did). Statistics and the service index
-read these counters by `_id`.
+read these counters by `_id`. A counter also remembers, per partition, the offset of the last event it
+folded (`folded.<mark>`), which is what makes a fold exactly once (docs/feedback.md).
 """
 
 from __future__ import annotations
@@ -50,6 +51,18 @@ class Addition:
                 continue
             for period in (f"{local:%Y}", f"{local:%Y-%m}"):
                 yield f"{dimension}|{value}|{period}", {"dimension": dimension, "value": value, "period": period}
+
+
+def folded_at(event: Event) -> tuple[str, int]:
+    """The consumed event's partition, as a counter remembers it (`<aggregate>_<partition>`), and its offset.
+
+    Topics are `[<prefix>.]motcua.<aggregate>.v1`, so the aggregate names the topic without the dots a
+    field name may not hold: `dossier_3`.
+    """
+    if event.position is None:
+        raise ValueError(f"event {event.id} has no position: only consumed events are folded")
+    position = event.position
+    return f"{position.topic.rsplit('.', 2)[-2]}_{position.partition}", position.offset
 
 
 def agency_of(dossier_code: str) -> str:
