@@ -78,8 +78,7 @@ def test_a_fold_stopped_half_way_is_completed_exactly_once_when_redelivered(repl
     assert added is not None
     mark, offset = worker.repo.fold_position(stopped.id, *folded_at(stopped))
     counters = list(added.counters())
-    for key, labels in counters[:len(counters) // 2]:
-        worker.repo.count(key, mark, offset, added.amounts, labels)
+    worker.repo.count(mark, offset, counters[:len(counters) // 2], added.amounts)
     # Meanwhile another replica folds another partition's events into the very same counters.
     elsewhere = [rating(100 + n, 1, offset=n) for n in range(12)]
     for event in elsewhere:

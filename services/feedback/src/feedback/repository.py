@@ -8,7 +8,7 @@ from typing import Any
 from motcua import outbox, store
 from motcua.events import Event
 from motcua.store import IndexSpec
-from pymongo import ReturnDocument
+from pymongo import ReturnDocument, UpdateOne
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
@@ -115,22 +115,32 @@ class Repository:
             raise RuntimeError(f"fold of event {event_id} vanished")
         return first["mark"], int(first["offset"])
 
-    def count(self, key: str, mark: str, offset: int, increments: dict[str, int], labels: dict[str, str]) -> None:
-        """Add one event to a counter, unless the counter has folded that offset of the partition already.
+    def count(self, mark: str, offset: int, counters: list[tuple[str, dict[str, str]]],
+              increments: dict[str, int]) -> None:
+        """Add one event to each of its counters, unless a counter has folded it already.
 
         A partition's events are folded in offset order, so a counter that remembers the last offset it
-        folded from each partition (`folded.<mark>`) knows every event it has counted. The first event of a
-        counter also enters its value in the period's member list, so that readers find a dimension's
-        groups by `_id` rather than by scanning; a redelivery repeats that step, in case the first delivery
-        stopped between the two writes.
+        folded from each partition (`folded.<mark>`) knows every event it has counted. Most events find
+        all their counters there, and are added in one round trip; otherwise (a counter's first event, or a
+        redelivery) each counter is updated alone, and tells whether it is new.
         """
-        query = {"_id": key, f"folded.{mark}": {"$not": {"$gte": offset}}}
-        update = {"$inc": increments, "$set": {f"folded.{mark}": offset}, "$setOnInsert": labels}
+        field = f"folded.{mark}"
+        update = {"$inc": increments, "$set": {field: offset}}
+        queries = [{"_id": key, field: {"$not": {"$gte": offset}}} for key, _ in counters]
+        if self.counters.bulk_write([UpdateOne(q, update) for q in queries]).matched_count == len(queries):
+            return
+        for (_, labels), query in zip(counters, queries, strict=True):
+            self._count_one(query, {**update, "$setOnInsert": labels}, labels)
+
+    def _count_one(self, query: dict[str, Any], update: dict[str, Any], labels: dict[str, str]) -> None:
+        """Add an event to one counter, creating it if need be. The first event of a counter also enters its
+        value in the period's member list, so that readers find a dimension's groups by `_id` rather than
+        by scanning; a redelivery repeats that step, in case the first delivery stopped between the two."""
         try:
             first = self.counters.update_one(query, update, upsert=True).upserted_id is not None
         except DuplicateKeyError:
-            # The counter exists: either it has folded this offset already, or another replica created it
-            # a moment ago; the same update without upsert tells which.
+            # The counter exists: either it has folded this offset already, or another replica created it a
+            # moment ago; the same update without upsert tells which.
             self.counters.update_one(query, update)
             first = True  # make sure the member list has it
         if first:

@@ -70,8 +70,7 @@ class Statistics:
         if added is None:
             return
         mark, offset = self.repo.fold_position(event.id, *folded_at(event))
-        for key, labels in added.counters():
-            self.repo.count(key, mark, offset, added.amounts, labels)
+        self.repo.count(mark, offset, list(added.counters()), added.amounts)
 
     def this_year(self) -> str:
         return f"{self.clock().astimezone(LOCAL):%Y}"
