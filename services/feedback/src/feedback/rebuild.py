@@ -12,7 +12,7 @@ import argparse
 import sys
 import time
 from collections import OrderedDict, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
@@ -22,12 +22,14 @@ from motcua.settings import SettingsError
 from motcua.topics import CONSUMES, qualified
 
 from feedback.repository import SCORECARD, Repository
-from feedback.scorecard import addition, folded_at
+from feedback.scorecard import Addition, addition, folded_at
 from feedback.settings import Settings
 
 WRITE_BATCH = 500
 # Ids remembered per partition to drop an event the relay published twice.
 RECENT_IDS = 100_000
+# Distinct additions counted in memory before they are spread over their counters.
+REPEATS_KEPT = 200_000
 
 
 @dataclass(frozen=True)
@@ -37,35 +39,66 @@ class Rebuilt:
     seconds: float
 
 
+@dataclass
+class Repeats:
+    """One addition, how many events made it, and the last offset of each partition among them."""
+
+    addition: Addition
+    times: int = 0
+    folded: dict[str, int] = field(default_factory=dict)
+
+
 class Tally:
     """The scorecard summed in memory, written once at the end: a counter per key, a member list per period.
 
-    Each counter also gets the offset marks the live fold would have left (the last offset folded from each
-    partition), so that a worker resuming after `--replace` skips what the rebuild counted.
+    Events that add the same amounts to the same counters (one agency's on-time completions of one
+    procedure in one month, say) are first counted together, and spread over their counters once: a year's
+    millions of events repeat far fewer additions. Each counter also gets the offset marks the live fold
+    would have left (the last offset folded from each partition), so that a worker resuming after
+    `--replace` skips what the rebuild counted.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, repeats_kept: int = REPEATS_KEPT) -> None:
         self.counters: dict[str, dict[str, Any]] = {}
         self.members: dict[str, set[str]] = defaultdict(set)
+        self.repeats: dict[tuple[Any, ...], Repeats] = {}
+        self.repeats_kept = repeats_kept
 
     def fold(self, event: Event) -> None:
         added = addition(event)
         if added is None:
             return
         mark, offset = folded_at(event)
-        for key, labels in added.counters():
-            counter = self.counters.setdefault(key, {**labels, "folded": {}})
-            counter["folded"][mark] = max(counter["folded"].get(mark, -1), offset)
-            for name, amount in added.amounts.items():
-                # The live fold's $inc on "levels.s5l4" makes the same nested document.
-                *parents, leaf = name.split(".")
-                target = counter
-                for parent in parents:
-                    target = target.setdefault(parent, {})
-                target[leaf] = target.get(leaf, 0) + amount
-            self.members[f"{labels['dimension']}|{labels['period']}"].add(labels["value"])
+        same = added.same()
+        repeats = self.repeats.get(same)
+        if repeats is None:
+            if len(self.repeats) >= self.repeats_kept:
+                self.spread()
+            repeats = self.repeats[same] = Repeats(added)
+        repeats.times += 1
+        if repeats.folded.get(mark, -1) < offset:
+            repeats.folded[mark] = offset
+
+    def spread(self) -> None:
+        """Add the additions counted so far to their counters, and start counting afresh."""
+        for repeats in self.repeats.values():
+            added = repeats.addition
+            for key, labels in added.counters():
+                counter = self.counters.setdefault(key, {**labels, "folded": {}})
+                for mark, offset in repeats.folded.items():
+                    counter["folded"][mark] = max(counter["folded"].get(mark, -1), offset)
+                for name, amount in added.amounts.items():
+                    # The live fold's $inc on "levels.s5l4" makes the same nested document.
+                    *parents, leaf = name.split(".")
+                    target = counter
+                    for parent in parents:
+                        target = target.setdefault(parent, {})
+                    target[leaf] = target.get(leaf, 0) + amount * repeats.times
+                self.members[f"{labels['dimension']}|{labels['period']}"].add(labels["value"])
+        self.repeats.clear()
 
     def write(self, repo: Repository) -> None:
+        self.spread()
         counters = [{"_id": key, **fields} for key, fields in self.counters.items()]
         members = [{"_id": key, "values": sorted(values)} for key, values in self.members.items()]
         for collection, documents in ((repo.counters, counters), (repo.members, members)):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -44,13 +45,22 @@ class Addition:
     at: datetime
     amounts: dict[str, int]
 
-    def counters(self) -> Iterator[tuple[str, dict[str, str]]]:
+    def periods(self) -> tuple[str, str]:
+        """The event's year and month in Vietnam's time zone: `2026`, `2026-03`."""
         local = self.at.astimezone(LOCAL)
+        return f"{local.year:04d}", f"{local.year:04d}-{local.month:02d}"
+
+    def counters(self) -> Iterator[tuple[str, dict[str, str]]]:
+        periods = self.periods()
         for dimension, value in self.dimensions.items():
             if not value:
                 continue
-            for period in (f"{local:%Y}", f"{local:%Y-%m}"):
+            for period in periods:
                 yield f"{dimension}|{value}|{period}", {"dimension": dimension, "value": value, "period": period}
+
+    def same(self) -> tuple[Any, ...]:
+        """What another addition must share to add exactly as this one: the counters and the amounts."""
+        return tuple(self.dimensions.items()), self.periods()[1], tuple(self.amounts.items())
 
 
 def folded_at(event: Event) -> tuple[str, int]:
