@@ -35,3 +35,17 @@ def test_repeated_additions_are_counted_together_and_spread_as_one_by_one():
     assert (march["completed"], march["on_time"], march["late"]) == (20, 16, 4)
     assert march["folded"] == {"dossier_0": 138}
     assert together[f"agency|{AGENCY}|2026"]["folded"] == {"dossier_0": 138, "dossier_1": 139}
+
+
+def test_tallies_of_shares_of_the_partitions_add_up_to_the_tally_of_all():
+    events = [completed(n, late=n % 3 == 0, month=3 + n % 2) for n in range(30)]
+    whole = Tally()
+    shares = Tally(), Tally()
+    for event in events:
+        whole.fold(event)
+        shares[event.position.partition].fold(event)  # type: ignore[union-attr]
+    for tally in (whole, *shares):
+        tally.spread()
+    shares[0].merge(shares[1])
+    assert shares[0].counters == whole.counters and shares[0].members == whole.members
+    assert whole.counters[f"agency|{AGENCY}|2026"]["completed"] == 30
