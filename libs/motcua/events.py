@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,8 +29,17 @@ class UndecodableEvent(ValueError):
 
 
 @dataclass(frozen=True)
+class Position:
+    """Where a consumed record sits: its topic, partition and offset."""
+
+    topic: str
+    partition: int
+    offset: int
+
+
+@dataclass(frozen=True)
 class Event:
-    """One event: its CloudEvents attributes and its protobuf payload."""
+    """One event: its CloudEvents attributes and its protobuf payload (and, once consumed, its position)."""
 
     type: EventType
     id: str
@@ -38,6 +47,7 @@ class Event:
     subject: str
     time: datetime
     payload: Message
+    position: Position | None = field(default=None, compare=False)
 
     @classmethod
     def new(cls, event_type: EventType, payload: Message, *, subject: str, source: str) -> Event:
@@ -76,7 +86,8 @@ class Event:
         return cls(event_type, doc["id"], doc["source"], doc["subject"], when, payload)
 
     @classmethod
-    def from_record(cls, headers: Sequence[tuple[str, bytes]], value: bytes | None) -> Event:
+    def from_record(cls, headers: Sequence[tuple[str, bytes]], value: bytes | None,
+                    position: Position | None = None) -> Event:
         """Decode a Kafka record; raises UndecodableEvent for anything that is not ours."""
         attrs = {k: v.decode("utf-8", "replace") for k, v in headers or ()}
         missing = [h for h in ("ce_id", "ce_type", "ce_source", "ce_time") if not attrs.get(h)]
@@ -90,4 +101,5 @@ class Event:
             when = datetime.fromisoformat(attrs["ce_time"])
         except (DecodeError, ValueError) as error:
             raise UndecodableEvent(f"cannot decode {attrs['ce_type']}: {error}") from error
-        return cls(event_type, attrs["ce_id"], attrs["ce_source"], attrs.get("ce_subject", ""), when, payload)
+        return cls(event_type, attrs["ce_id"], attrs["ce_source"], attrs.get("ce_subject", ""), when, payload,
+                   position)

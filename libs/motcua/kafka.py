@@ -18,7 +18,7 @@ from pymongo.errors import ConnectionFailure
 
 from motcua import logs, metrics
 from motcua.errors import DomainError
-from motcua.events import Event, UndecodableEvent
+from motcua.events import Event, Position, UndecodableEvent
 from motcua.inbox import Inbox
 from motcua.settings import KafkaSettings
 from motcua.topics import DLQ_PARTITIONS, TOPICS, qualified
@@ -179,7 +179,8 @@ class ConsumerLoop:
 
     def _outcome(self, record: ConsumerRecord, stop: threading.Event) -> str:
         try:
-            event = Event.from_record(record.headers, record.value)
+            event = Event.from_record(record.headers, record.value,
+                                      Position(record.topic, record.partition, record.offset))
         except UndecodableEvent as error:
             self._dead_letter(record, error, attempts=1)
             return "dead_lettered"

@@ -1,8 +1,9 @@
+import dataclasses
 from datetime import UTC, datetime
 
 import pytest
 from motcua import topics
-from motcua.events import Event, UndecodableEvent, timestamp
+from motcua.events import Event, Position, UndecodableEvent, timestamp
 from motcua.v1 import common_pb2, events_pb2
 
 
@@ -29,6 +30,14 @@ def test_an_event_survives_the_kafka_record_round_trip():
     assert decoded.payload == event.payload
     assert decoded.payload.applicant.full_name == "Nguyễn Văn An"
     assert abs((decoded.time - event.time).total_seconds()) < 0.001
+
+
+def test_a_consumed_event_carries_its_position_which_equality_ignores():
+    event = make_received()
+    at = Position("motcua.dossier.v1", 3, 41)
+    decoded = Event.from_record(event.headers(), event.payload.SerializeToString(), at)
+    assert decoded.position == at and event.position is None
+    assert decoded == dataclasses.replace(decoded, position=None)
 
 
 def test_headers_follow_the_cloudevents_kafka_binding():

@@ -9,7 +9,6 @@ makes it serialize them, and these tests keep it (or whatever MONGO_URL points a
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 
@@ -17,6 +16,8 @@ import pytest
 from motcua import store
 from pymongo import MongoClient, ReturnDocument
 from pymongo.collection import Collection
+
+from tests.conftest import together
 
 pytestmark = pytest.mark.stack
 ROUNDS = 150
@@ -30,14 +31,6 @@ def collection(stack) -> Iterator[Collection]:  # type: ignore[no-untyped-def]
     yield docs
     docs.drop()
     client.close()
-
-
-def together(*workers: Callable[[], None]) -> None:
-    threads = [threading.Thread(target=worker) for worker in workers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
 
 
 def test_push_and_pull_all_on_one_document_lose_nothing(collection: Collection) -> None:

@@ -1,9 +1,11 @@
+import dataclasses
 from datetime import UTC, datetime
 
-from feedback.scorecard import addition, agency_of
+import pytest
+from feedback.scorecard import addition, agency_of, folded_at
 from feedback.statistics import months_back, satisfaction
 from motcua import topics
-from motcua.events import Event, timestamp
+from motcua.events import Event, Position, timestamp
 from motcua.v1 import common_pb2, events_pb2
 
 CODE = "000.00.12.H56-260302-0001"
@@ -42,6 +44,15 @@ def test_a_completed_dossier_counts_on_time_or_late():
 def test_events_the_scorecard_does_not_count_add_nothing():
     assigned = events_pb2.TaskAssigned(dossier_code=CODE)
     assert addition(Event.new(topics.TASK_ASSIGNED, assigned, subject=CODE, source="routing")) is None
+
+
+def test_a_counter_remembers_a_partition_by_its_aggregate_and_number():
+    signed = Event.new(topics.DOCUMENT_SIGNED, events_pb2.DocumentSigned(dossier_code=CODE), subject=CODE,
+                       source="signing")
+    consumed = dataclasses.replace(signed, position=Position("fdb.motcua.document.v1", 2, 418))
+    assert folded_at(consumed) == ("document_2", 418)
+    with pytest.raises(ValueError, match="no position"):
+        folded_at(signed)
 
 
 def test_the_agency_of_a_dossier_code():

@@ -5,20 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from motcua import outbox
+from motcua import outbox, store
 from motcua.events import Event
 from motcua.store import IndexSpec
-from pymongo import ReturnDocument
+from pymongo import ReturnDocument, UpdateOne
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 INDEXES: dict[str, list[IndexSpec]] = {
     "ratings": [], "dossiers": [], "kiosks": [], "hits": [], "complaints": [], "counters": [], "counters_members": [],
-    "facts": [IndexSpec([("kind", 1), ("value", 1)])],
+    "folds": [],
 }
 OUTBOX_COLLECTIONS = ("ratings", "dossiers", "complaints")
-# How many recent event ids a counter keeps, so that a redelivered event is not counted twice.
-RECENT_EVENTS = 500
 
 
 SCORECARD = "counters"
@@ -34,7 +32,8 @@ class Repository:
         # The scorecard: its counters and each dimension's members per period (a rebuild fills another pair).
         self.counters = db[scorecard]
         self.members = db[f"{scorecard}_members"]
-        self.facts = db["facts"]
+        # The position each folded event was first folded from, by event id.
+        self.folds = db["folds"]
 
     def save_dossier(self, code: str, fields: dict[str, Any], *events: Event) -> None:
         update: dict[str, Any] = {"$set": fields}
@@ -103,20 +102,44 @@ class Repository:
         return list(self.complaints.find({"agency_id": agency, "published": True}, {"outbox": 0, "key": 0})
                     .sort("answered_at", -1).limit(limit))
 
-    def count(self, key: str, event_id: str, increments: dict[str, int], labels: dict[str, str]) -> None:
-        """Add one event to a counter, unless the counter has already seen that event.
+    def fold_position(self, event_id: str, mark: str, offset: int) -> tuple[str, int]:
+        """Where an event is folded from: its own position, or that of the first copy of it folded before.
 
-        The first event of a counter also enters its value in the period's member list, so that readers
-        find a dimension's groups by `_id` rather than by scanning; a redelivery repeats that step, in case
-        the first delivery stopped between the two writes.
+        The relay may publish an event twice, and a dead letter comes back at a new offset: every copy
+        is folded as the first one was, so the counters' offset marks recognise it.
         """
-        query = {"_id": key, "events": {"$ne": event_id}}
-        update = {"$inc": increments, "$set": labels,
-                  "$push": {"events": {"$each": [event_id], "$slice": -RECENT_EVENTS}}}
+        if store.insert_once(self.folds, {"_id": event_id, "mark": mark, "offset": offset}):
+            return mark, offset
+        first = self.folds.find_one({"_id": event_id})
+        if first is None:
+            raise RuntimeError(f"fold of event {event_id} vanished")
+        return first["mark"], int(first["offset"])
+
+    def count(self, mark: str, offset: int, counters: list[tuple[str, dict[str, str]]],
+              increments: dict[str, int]) -> None:
+        """Add one event to each of its counters, unless a counter has folded it already.
+
+        A partition's events are folded in offset order, so a counter that remembers the last offset it
+        folded from each partition (`folded.<mark>`) knows every event it has counted. Most events find
+        all their counters there, and are added in one round trip; otherwise (a counter's first event, or a
+        redelivery) each counter is updated alone, and tells whether it is new.
+        """
+        field = f"folded.{mark}"
+        update = {"$inc": increments, "$set": {field: offset}}
+        queries = [{"_id": key, field: {"$not": {"$gte": offset}}} for key, _ in counters]
+        if self.counters.bulk_write([UpdateOne(q, update) for q in queries]).matched_count == len(queries):
+            return
+        for (_, labels), query in zip(counters, queries, strict=True):
+            self._count_one(query, {**update, "$setOnInsert": labels}, labels)
+
+    def _count_one(self, query: dict[str, Any], update: dict[str, Any], labels: dict[str, str]) -> None:
+        """Add an event to one counter, creating it if need be. The first event of a counter also enters its
+        value in the period's member list, so that readers find a dimension's groups by `_id` rather than
+        by scanning; a redelivery repeats that step, in case the first delivery stopped between the two."""
         try:
             first = self.counters.update_one(query, update, upsert=True).upserted_id is not None
         except DuplicateKeyError:
-            # The counter exists: either it holds the event already, or another replica created it a
+            # The counter exists: either it has folded this offset already, or another replica created it a
             # moment ago; the same update without upsert tells which.
             self.counters.update_one(query, update)
             first = True  # make sure the member list has it
@@ -132,20 +155,7 @@ class Repository:
         """Counters by `_id`, read one by one (FerretDB answers `$in` on `_id` by scanning)."""
         found = {}
         for key in keys:
-            doc = self.counters.find_one({"_id": key}, {"events": 0})
+            doc = self.counters.find_one({"_id": key}, {"folded": 0})
             if doc is not None:
                 found[key] = doc
         return found
-
-    def add_fact(self, fact_id: str, kind: str, value: str) -> None:
-        """Record one folded event (keyed by the event id, so folding twice counts once)."""
-        try:
-            self.facts.insert_one({"_id": fact_id, "kind": kind, "value": value})
-        except DuplicateKeyError:
-            pass
-
-    def count_facts(self, kind: str) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for fact in self.facts.find({"kind": kind}, {"value": 1}):
-            counts[fact["value"]] = counts.get(fact["value"], 0) + 1
-        return counts

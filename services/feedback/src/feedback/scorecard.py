@@ -3,7 +3,8 @@
 Each event adds to a few counters, each keyed `<dimension>|<value>|<period>` (periods: the year `2026`
 and the month `2026-03`, in Vietnam's time zone, taken from the event's own business time so that a
 rebuild from the topics lands every event where the live fold did). Statistics and the service index
-read these counters by `_id`.
+read these counters by `_id`. A counter also remembers, per partition, the offset of the last event it
+folded (`folded.<mark>`), which is what makes a fold exactly once (docs/feedback.md).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -43,13 +45,34 @@ class Addition:
     at: datetime
     amounts: dict[str, int]
 
-    def counters(self) -> Iterator[tuple[str, dict[str, str]]]:
+    def periods(self) -> tuple[str, str]:
+        """The event's year and month in Vietnam's time zone: `2026`, `2026-03`."""
         local = self.at.astimezone(LOCAL)
+        return f"{local.year:04d}", f"{local.year:04d}-{local.month:02d}"
+
+    def counters(self) -> Iterator[tuple[str, dict[str, str]]]:
+        periods = self.periods()
         for dimension, value in self.dimensions.items():
             if not value:
                 continue
-            for period in (f"{local:%Y}", f"{local:%Y-%m}"):
+            for period in periods:
                 yield f"{dimension}|{value}|{period}", {"dimension": dimension, "value": value, "period": period}
+
+    def same(self) -> tuple[Any, ...]:
+        """What another addition must share to add exactly as this one: the counters and the amounts."""
+        return tuple(self.dimensions.items()), self.periods()[1], tuple(self.amounts.items())
+
+
+def folded_at(event: Event) -> tuple[str, int]:
+    """The consumed event's partition, as a counter remembers it (`<aggregate>_<partition>`), and its offset.
+
+    Topics are `[<prefix>.]motcua.<aggregate>.v1`, so the aggregate names the topic without the dots a
+    field name may not hold: `dossier_3`.
+    """
+    if event.position is None:
+        raise ValueError(f"event {event.id} has no position: only consumed events are folded")
+    position = event.position
+    return f"{position.topic.rsplit('.', 2)[-2]}_{position.partition}", position.offset
 
 
 def agency_of(dossier_code: str) -> str:

@@ -14,7 +14,7 @@ from motcua.events import Event
 from feedback.index import Group, parse_rules, score
 from feedback.policy import SCALES
 from feedback.repository import Repository
-from feedback.scorecard import DIMENSIONS, LOCAL, addition
+from feedback.scorecard import DIMENSIONS, LOCAL, addition, folded_at
 
 # Periods whose index a process keeps at once (any YYYY or YYYY-MM may be asked for).
 INDEX_CACHE_PERIODS = 64
@@ -65,12 +65,12 @@ class Statistics:
         self.clock = clock
 
     def fold(self, event: Event) -> None:
-        """Add an event to the counters it concerns; each counter counts an event once."""
+        """Add a consumed event to the counters it concerns; each counter counts an event once."""
         added = addition(event)
         if added is None:
             return
-        for key, labels in added.counters():
-            self.repo.count(key, event.id, added.amounts, labels)
+        mark, offset = self.repo.fold_position(event.id, *folded_at(event))
+        self.repo.count(mark, offset, list(added.counters()), added.amounts)
 
     def this_year(self) -> str:
         return f"{self.clock().astimezone(LOCAL):%Y}"
