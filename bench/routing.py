@@ -137,7 +137,7 @@ def list_queue(stack: Stack, calls: int) -> dict[str, Any]:
 
 
 def scheduler_tick(db: Any, model: dict[str, Any], open_count: int, due: int, now: datetime) -> dict[str, Any]:
-    from routing.repository import Repository
+    from routing.repository import ALARMS_PER_BUCKET, Repository
     from routing.scheduler import Alarms, alarm_items, minute_of
 
     repo = Repository(db)
@@ -153,7 +153,9 @@ def scheduler_tick(db: Any, model: dict[str, Any], open_count: int, due: int, no
     due_now = list(copies(model, due, now - timedelta(days=40), "cv-other", "due"))
     insert(db["dossiers"], iter(due_now))
     buckets[minute_of(now)] = [item for doc in due_now for item in alarm_items(doc, now, warning)]
-    insert(db["alarms"], ({"_id": minute, "items": items} for minute, items in buckets.items()))
+    insert(db["alarms"], ({"_id": f"{minute}#{start // ALARMS_PER_BUCKET}", "items": items[start:start + ALARMS_PER_BUCKET],
+                           "count": len(items[start:start + ALARMS_PER_BUCKET])}
+                          for minute, items in buckets.items() for start in range(0, len(items), ALARMS_PER_BUCKET)))
     seeded = time.monotonic() - began
     repo.advance_cursor(None, now - timedelta(seconds=10))
     started = time.perf_counter()
