@@ -41,7 +41,7 @@ def test_the_shared_part_of_a_service_schema_is_the_same_everywhere(service):
                        "dueSoonMinutes", "schedulerSeconds"},
            "signing": {"publicUrl", "pki", "keyStore", "serviceKeys", "tsaUrl", "concurrency"},
            "notification": {"channels", "retry", "sms", "smpp", "zns", "smtp", "ratingUrl", "quietHours",
-                            "rateLimits", "callbacks"},
+                            "rateLimits", "callbacks", "senders"},
            "feedback": {"publicUrl", "ratingLinks", "rateLimitPerMinute", "trustedProxies", "kioskSessionSeconds",
                         "complaintAnswerDays", "ratingPolicy", "indexRules",
                         "indexCacheSeconds"}}

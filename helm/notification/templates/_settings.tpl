@@ -48,6 +48,7 @@ env:
   MOTCUA_NOTIFICATION_QUIET_HOURS: {{ .Values.quietHours | quote }}
   MOTCUA_NOTIFICATION_RATE_LIMITS: {{ join "," $rates | quote }}
   MOTCUA_NOTIFICATION_CALLBACK_WINDOW_SECONDS: {{ .Values.callbacks.windowSeconds | int | quote }}
+  MOTCUA_NOTIFICATION_SENDERS: {{ .Values.senders | int | quote }}
   MOTCUA_SMTP_HOST: {{ $smtp.host | quote }}
   MOTCUA_SMTP_PORT: {{ $smtp.port | int | quote }}
   MOTCUA_SMTP_FROM: {{ $smtp.from | quote }}

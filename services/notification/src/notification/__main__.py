@@ -54,7 +54,7 @@ def build(settings: Settings, platform: Platform) -> Process:
     channels = build_channels(settings)
     renderer = Renderer()
     delivery = Delivery(repo=repo, channels=channels, retry=settings.retry, kick=relay.kick, renderer=renderer,
-                        quiet=settings.quiet_hours, limits=RateLimits(settings.rate_limits))
+                        quiet=settings.quiet_hours, limits=RateLimits(settings.rate_limits), senders=settings.senders)
     service = NotificationService(repo=repo, channels=channels, order=settings.channels, ready=delivery.ready,
                                   rating_url=settings.rating_url, quiet=settings.quiet_hours)
     tokens = platform.tokens()

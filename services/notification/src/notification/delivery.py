@@ -17,11 +17,11 @@ that is not on to its time, and deletes an entry whose message is finished or wa
 from __future__ import annotations
 
 import logging
+import queue
 import random
 import threading
 import time
 import uuid
-from collections import deque
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -75,7 +75,7 @@ class Delivery:
     def __init__(self, *, repo: Any, channels: Mapping[str, Channel], retry: RetrySettings, kick: Kick,
                  renderer: Renderer | None = None, quiet: QuietHours = NO_QUIET_HOURS,
                  limits: RateLimits | None = None, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None, senders: int = 1) -> None:
         self.repo = repo
         self.channels = channels
         self.renderer = renderer or Renderer()
@@ -88,17 +88,42 @@ class Delivery:
         self.clock = clock
         self.rng = rng or random.Random()
         self._wake = threading.Event()
-        self._ready: deque[dict[str, str]] = deque()
+        self._ready: queue.SimpleQueue[dict[str, str]] = queue.SimpleQueue()
+        # Threads sending the messages handed over: a send waits on the provider and on three or four writes,
+        # so one thread alone keeps a replica to about ten messages a second.
+        self.senders = senders
 
     def ready(self, message_id: str, claim: str) -> None:
         """Hand the sender a message due now, with the claim token it was stored with."""
-        self._ready.append({"_id": message_id, "claim": claim})
+        self._ready.put({"_id": message_id, "claim": claim})
         self._wake.set()
 
     def run(self, stop: threading.Event) -> None:
-        """Send due messages until stop is set; wait for a hand-over or the next poll when there are none."""
-        depth_at = poll_at = 0.0
+        """Send due messages until stop is set: this thread polls and reports the queue, `senders - 1` more
+        take the messages handed over as they come."""
         self._stop = stop
+        others = [threading.Thread(target=self._take_ready, args=(stop,), name=f"sender-{n}", daemon=True)
+                  for n in range(1, self.senders)]
+        for thread in others:
+            thread.start()
+        self._poll(stop)
+        for thread in others:
+            thread.join(timeout=10)
+
+    def _take_ready(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                seen = self._ready.get(timeout=POLL_SECONDS)
+            except queue.Empty:
+                continue
+            try:
+                self._send([seen])
+            except PyMongoError as error:
+                # The message stays queued with its pending entry: the poll takes it up.
+                log.warning("sender's database call failed (%r); the poll will retry", error)
+
+    def _poll(self, stop: threading.Event) -> None:
+        depth_at = poll_at = 0.0
         while not stop.is_set():
             self._wake.clear()
             try:
@@ -121,8 +146,11 @@ class Delivery:
     def send_ready(self) -> int:
         """Claim by `_id` and send the messages handed over; returns how many this replica sent."""
         batch = []
-        while self._ready and len(batch) < BATCH:
-            batch.append(self._ready.popleft())
+        while len(batch) < BATCH:
+            try:
+                batch.append(self._ready.get_nowait())
+            except queue.Empty:
+                break
         return self._send(batch)
 
     def send_due(self) -> int:

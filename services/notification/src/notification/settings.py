@@ -85,6 +85,7 @@ class Settings:
     rate_limits: dict[str, float] = field(default_factory=dict)
     callback_secrets: dict[str, str] = field(default_factory=dict)
     callback_window: float = 300.0
+    senders: int = 8
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> Settings:
@@ -103,6 +104,7 @@ class Settings:
             callback_secrets=callback_secrets(env.optional("MOTCUA_NOTIFICATION_CALLBACK_SECRETS") or ""),
             callback_window=float(env.int("MOTCUA_NOTIFICATION_CALLBACK_WINDOW_SECONDS", 300, minimum=10,
                                           maximum=3600)),
+            senders=env.int("MOTCUA_NOTIFICATION_SENDERS", 8, minimum=1, maximum=64),
         )
 
 
