@@ -38,7 +38,7 @@ mongo_latency = Histogram(
     buckets=LATENCY_BUCKETS,
 )
 outbox_published = Counter("motcua_outbox_published_total", "Events the relay published.", ["collection"])
-outbox_pending = Gauge("motcua_outbox_pending", "Events found waiting in the outbox at the last sweep.", ["collection"])
+outbox_pending = Gauge("motcua_outbox_pending", "Documents found with events waiting past the grace in the outbox at the last sweep.", ["collection"])
 outbox_errors = Counter("motcua_outbox_errors_total", "Relay attempts that failed and will be retried.", ["collection"])
 
 

@@ -4,9 +4,11 @@ A service appends its events to the `outbox` array of the document it changes, i
 update. The relay publishes them and then removes exactly those entries with `$pullAll` (which MongoDB
 and FerretDB both honour). The writer kicks the relay with the document's id, so an event leaves within
 milliseconds. A relay that fails (the broker away) keeps the document's id and tries it again every
-`retry_seconds`; a sweep at start and then every `sweep_seconds` finds what a crash left behind. Two relays
-may publish the same event: consumers deduplicate by event id, so delivery is at least once and effects
-exactly once.
+`retry_seconds`; a sweep at start and then every `sweep_seconds` finds what a crash left behind. The sweep
+takes only documents with an entry older than `grace_seconds`, so it leaves a fresh write to the relay its
+writer kicked, which may be another replica's. Two relays may still publish the same event (a relay slower
+than the grace, a crash between publishing and removing): consumers deduplicate by event id, so delivery is
+at least once and effects exactly once.
 
 The sweep is the one query of the relay that is not by `_id`: MongoDB answers it from the sparse
 `outbox_pending` index, but FerretDB 1.x reads every document of the collection, so it runs rarely (a
@@ -20,6 +22,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kafka import KafkaProducer
@@ -62,6 +65,7 @@ class OutboxRelay:
         topic_prefix: str = "",
         sweep_seconds: float = 60.0,
         retry_seconds: float = 2.0,
+        grace_seconds: float = 10.0,
         batch: int = 200,
         lanes: int = 4,
     ) -> None:
@@ -70,6 +74,7 @@ class OutboxRelay:
         self.topic_prefix = topic_prefix
         self.sweep_seconds = sweep_seconds
         self.retry_seconds = retry_seconds
+        self.grace = timedelta(seconds=grace_seconds)
         self.batch = batch
         self._kicks: list[queue.SimpleQueue[tuple[str, Any]]] = [queue.SimpleQueue() for _ in range(max(1, lanes))]
         # Relays to try again, in the order they failed, per lane.
@@ -81,7 +86,7 @@ class OutboxRelay:
 
     def run(self, stop: threading.Event) -> None:
         """Relay until stop is set: kicked documents at once, failed ones again every retry_seconds, and
-        everything pending at start and every sweep_seconds (by the first lane)."""
+        what waits past the grace at start, a grace later, then every sweep_seconds (by the first lane)."""
         others = [threading.Thread(target=self._lane, args=(lane, stop), name=f"outbox-{lane}", daemon=True)
                   for lane in range(1, len(self._kicks))]
         for thread in others:
@@ -93,6 +98,9 @@ class OutboxRelay:
     def _lane(self, lane: int, stop: threading.Event, sweeps: bool = False) -> None:
         now = time.monotonic()
         sweep_at = now if sweeps else float("inf")
+        # The sweep at start leaves what was stored within the grace (a pod that crashed and came back at
+        # once): one more sweep a grace later takes it.
+        next_sweep = self.grace.total_seconds()
         retry_at = now + self.retry_seconds
         while not stop.is_set():
             now = time.monotonic()
@@ -100,7 +108,8 @@ class OutboxRelay:
                 # A full batch may leave more behind (a crash during a burst): sweep again once the lanes had
                 # time for this one.
                 full = self._sweep_safely() >= self.batch
-                sweep_at = now + (self.retry_seconds if full else self.sweep_seconds)
+                sweep_at = now + (self.retry_seconds if full else next_sweep)
+                next_sweep = self.sweep_seconds
             if now >= retry_at:
                 failed, self._failed[lane] = list(self._failed[lane]), {}
                 for name, document_id in failed:
@@ -122,14 +131,16 @@ class OutboxRelay:
             return 0
 
     def sweep(self) -> int:
-        """Publish, in this thread, the pending entries of up to `batch` documents per collection; returns how
-        many documents had some."""
+        """Publish, in this thread, the entries older than the grace of up to `batch` documents per collection;
+        returns how many documents had some."""
         return self._sweep(self._relay_safely)
 
     def _sweep(self, handle: Callable[[Collection, Any], None]) -> int:
         found = 0
+        stored_before = datetime.now(UTC) - self.grace
+        waiting = {f"{FIELD}.id": {"$exists": True}, f"{FIELD}.time": {"$lt": stored_before}}
         for collection in self.collections.values():
-            ids = [d["_id"] for d in collection.find({f"{FIELD}.id": {"$exists": True}}, {"_id": 1}).limit(self.batch)]
+            ids = [d["_id"] for d in collection.find(waiting, {"_id": 1}).limit(self.batch)]
             metrics.outbox_pending.labels(collection.name).set(len(ids))
             for document_id in ids:
                 handle(collection, document_id)

@@ -90,16 +90,22 @@ def refused(call, *args, **kwargs) -> tuple[grpc.StatusCode, str]:  # type: igno
 
 
 def emitted(stack, code: str, until) -> list[Event]:  # type: ignore[no-untyped-def]
-    """Routing's events about one dossier on the dossier topic, read until until(events) holds."""
+    """Routing's events about one dossier on the dossier topic, read until until(events) holds.
+
+    Each event once, as a consumer sees them: delivery is at least once, and a second publication of an
+    event carries the same id.
+    """
     consumer = KafkaConsumer(qualified("motcua.dossier.v1", PREFIX), bootstrap_servers=stack.kafka_bootstrap,
                              auto_offset_reset="earliest", enable_auto_commit=False, group_id=None)
     found: list[Event] = []
+    seen: set[str] = set()
 
     def read() -> bool:
         for records in consumer.poll(500).values():
             for record in records:
                 event = Event.from_record(record.headers, record.value)
-                if event.subject == code and event.source == "routing":
+                if event.subject == code and event.source == "routing" and event.id not in seen:
+                    seen.add(event.id)
                     found.append(event)
         return until(found)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -50,19 +51,24 @@ def rating(code: str, level: int = 3) -> Event:
 
 def test_relay_publishes_what_a_crash_left_in_the_outbox(stack, mongo, producer, prefix):  # type: ignore[no-untyped-def]
     collection = mongo[f"{prefix}_kernel"]["things"]
-    event = rating("000.00.12.H56-260101-0001")
-    # The writer stored state and event together, then died before any relay ran.
-    collection.insert_one(outbox.with_outbox({"_id": "thing-1", "state": "done"}, event))
+    left = rating("000.00.12.H56-260101-0001")
+    left = replace(left, time=left.time - timedelta(minutes=1))
+    # The writer stored state and event together a minute ago, then died before any relay ran.
+    collection.insert_one(outbox.with_outbox({"_id": "thing-1", "state": "done"}, left))
+    # Another writer stored this one just now: its own relay, kicked, publishes it; a sweep leaves it alone.
+    fresh = rating("000.00.12.H56-260101-0002")
+    collection.insert_one(outbox.with_outbox({"_id": "thing-2", "state": "done"}, fresh))
 
-    relay = outbox.OutboxRelay(collections=[collection], kafka=producer, topic_prefix=prefix)
+    relay = outbox.OutboxRelay(collections=[collection], kafka=producer, topic_prefix=prefix, grace_seconds=30)
     assert relay.sweep() == 1
 
-    records = read_all(stack.kafka_bootstrap, qualified(event.type.topic.name, prefix), want=1)
+    records = read_all(stack.kafka_bootstrap, qualified(left.type.topic.name, prefix), want=1)
     ids = [dict(r.headers)["ce_id"].decode() for r in records]
-    assert ids == [event.id]
+    assert ids == [left.id]
     assert dict(records[0].headers)["ce_type"] == b"vn.motcua.feedback.submitted.v1"
     assert records[0].key == b"000.00.12.H56-260101-0001"
     assert collection.find_one({"_id": "thing-1"})["outbox"] == []
+    assert [e["id"] for e in collection.find_one({"_id": "thing-2"})["outbox"]] == [fresh.id]
     assert relay.sweep() == 0
 
 
