@@ -8,12 +8,13 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from io import BytesIO
 from typing import Any
 
 import pytest
+from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 from signing import forms
 from signing.forms import (
@@ -29,6 +30,8 @@ from signing.forms import (
     Refusal,
     SupplementItem,
     SupplementRequest,
+    catalog,
+    layout,
 )
 
 CODE = "000.00.12.H56-260217-0007"
@@ -404,3 +407,26 @@ def test_every_form_kind_has_a_default_signing_reason() -> None:
     assert all(reasons.values())
     assert len(set(reasons.values())) == len(reasons)
 
+
+
+def catalog_texts(value: Any) -> list[str]:
+    """Every string of one of the forms' catalogs (mappings of text, or of mappings of text)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Mapping):
+        return [text for item in value.values() for text in catalog_texts(item)]
+    return []
+
+
+def test_the_font_drawn_with_has_every_character_of_the_catalog() -> None:
+    texts = [text for name in dir(catalog) if name.isupper() for text in catalog_texts(getattr(catalog, name))]
+    characters = {c for text in texts for c in text if c >= " "}
+    assert {"ệ", "Đ", "ữ"} <= characters  # the catalog is read, diacritics and all
+    for name in layout.FONT_FILES.values():
+        cmap = TTFont(layout.font_directory() / name).getBestCmap()
+        assert sorted(c for c in characters if ord(c) not in cmap) == []
+
+
+def test_names_in_vietnamese_greek_and_cyrillic_are_drawn_with_glyphs_not_boxes() -> None:
+    names = "Nguyễn Thị Ánh Tuyết, Иван Петрович Сидоров, Νίκος Παπαδόπουλος"
+    assert names in text_of(render(make_receipt(applicant_name=names)))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from fpdf import FPDF
 
 from signing.forms.dates import in_vietnam
-from signing.forms.layout import FONT_FAMILY, FONT_FILES, font_directory
+from signing.forms.layout import FONT_FAMILY, add_fonts
 
 # Boxes in PDF points (x1, y1, x2, y2) from the bottom left of an A4 page.
 OFFICIAL_BOX = (340.0, 60.0, 560.0, 130.0)
@@ -70,8 +70,6 @@ def _canvas(box: tuple[float, float, float, float]) -> FPDF:
     pdf = FPDF(unit="mm", format=(width, height))
     pdf.set_auto_page_break(False)
     pdf.set_margins(0, 0, 0)
-    fonts = font_directory()
-    for style, name in FONT_FILES.items():
-        pdf.add_font(FONT_FAMILY, style, str(fonts / name))
+    add_fonts(pdf)
     pdf.add_page()
     return pdf
