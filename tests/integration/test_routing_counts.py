@@ -1,4 +1,4 @@
-"""Routing's counts of open dossiers, on the session's MongoDB-wire server (FerretDB unless MONGO_URL)."""
+"""Routing's repository on the session's MongoDB-wire server (FerretDB unless MONGO_URL): counts, alarms, workflows."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from motcua import store
+from pymongo import MongoClient, monitoring
+from routing.queues import Queues
 from routing.repository import ALARMS_PER_BUCKET, Repository
 from routing.service import DECIDED, IN_PROGRESS
 
@@ -53,5 +55,54 @@ def test_a_busy_minute_is_a_chain_of_small_alarm_buckets_that_two_writers_fill_w
 
         writers[0].drop_alarms(minute)
         assert writers[1].get_alarms(minute) == [] and db["alarms"].count_documents({}) == 0
+    finally:
+        mongo.close()
+
+
+def test_a_dossier_takes_its_procedure_versions_workflow_before_the_named_one_in_one_read(stack, prefix):  # type: ignore[no-untyped-def]
+    mongo = store.connect(stack.mongo_url, "motcua-tests")
+    try:
+        repo = Repository(mongo[f"{prefix}_motcua_routing"])
+        for workflow_id in ("standard", "1.001193@2"):
+            repo.seed_workflow({"_id": workflow_id, "name": workflow_id, "steps": []}, NOW)
+        assert repo.first_workflow(["1.001193@2", "standard"])["_id"] == "1.001193@2"
+        assert repo.first_workflow(["1.001193@3", "standard"])["_id"] == "standard"
+        assert repo.first_workflow(["1.001193@3", "missing"]) is None
+    finally:
+        mongo.close()
+
+
+class Writes(monitoring.CommandListener):
+    """The update commands a client sends, by collection."""
+
+    def __init__(self) -> None:
+        self.updates: list[str] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name == "update":
+            self.updates.append(event.command["update"])
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+def test_a_queue_lists_each_day_once_and_pages_every_task_of_it(stack, prefix):  # type: ignore[no-untyped-def]
+    writes = Writes()
+    mongo = MongoClient(stack.mongo_url, event_listeners=[writes])
+    try:
+        queues = Queues(mongo[f"{prefix}_motcua_routing"]["queues"])
+        for n in range(3):
+            queues.put({"_id": f"D-{n}", "status": IN_PROGRESS, "procedure_code": "1.001193", "procedure_name": "",
+                        "applicant_name": "", "appointment_at": NOW + timedelta(days=3),
+                        "task": {"task_id": f"t{n}", "due_at": NOW + timedelta(hours=n), "assigned_at": NOW,
+                                 "step": "tham-dinh", "step_name": "", "role": "officer", "agency": "A",
+                                 "department": "tu-phap", "assignee": "cv-1", "actions": []}})
+        # Three bucket writes, and the day put on the owner's list once.
+        assert writes.updates == ["queues"] * 4
+        page = queues.page(["cv-1"], lambda _: True, None, 10)
+        assert [e["code"] for e in page] == ["D-0", "D-1", "D-2"]
     finally:
         mongo.close()

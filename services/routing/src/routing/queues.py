@@ -26,6 +26,7 @@ from pymongo.collection import Collection
 Entry = dict[str, Any]
 Match = Callable[[Entry], bool]
 TIMES = ("due_at", "assigned_at", "appointment_at")
+LISTED_REMEMBERED = 100_000
 
 
 def owner_of(task: dict[str, Any]) -> str:
@@ -59,6 +60,8 @@ def load(text: str) -> Entry:
 class Queues:
     def __init__(self, collection: Collection) -> None:
         self.collection = collection
+        # Days this process saw listed: a day is never taken off an owner's list, so it is added once.
+        self._listed: set[tuple[str, str]] = set()
 
     def put(self, dossier: dict[str, Any]) -> None:
         """Show the dossier's current task in its owner's queue."""
@@ -66,7 +69,11 @@ class Queues:
         owner, day = owner_of(dossier["task"]), day_of(item["due_at"])
         self.collection.update_one({"_id": f"{owner}|{day}"}, {"$set": {f"tasks.{item['task_id']}": dump(item)}},
                                    upsert=True)
-        self.collection.update_one({"_id": f"{owner}|days"}, {"$addToSet": {"days": day}}, upsert=True)
+        if (owner, day) not in self._listed:
+            self.collection.update_one({"_id": f"{owner}|days"}, {"$addToSet": {"days": day}}, upsert=True)
+            if len(self._listed) >= LISTED_REMEMBERED:
+                self._listed.clear()
+            self._listed.add((owner, day))
 
     def drop(self, task: dict[str, Any]) -> None:
         """Take a task out of its owner's queue (it moved on, paused or ended)."""

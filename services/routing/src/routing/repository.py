@@ -77,6 +77,11 @@ class Repository:
     def get_workflow(self, workflow_id: str) -> dict[str, Any] | None:
         return self.workflows.find_one({"_id": workflow_id})
 
+    def first_workflow(self, ids: list[str]) -> dict[str, Any] | None:
+        """The first of these workflows that exists, in one read (the collection holds a few dozen)."""
+        found = {w["_id"]: w for w in self.workflows.find({"_id": {"$in": ids}})}
+        return next((found[i] for i in ids if i in found), None)
+
     def list_workflows(self) -> list[dict[str, Any]]:
         return list(self.workflows.find().sort("_id", ASCENDING))
 

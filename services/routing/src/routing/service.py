@@ -140,11 +140,11 @@ class RoutingService:
             self.kick("dossiers", dossier["_id"])
 
     def _workflow_for(self, received: events_pb2.DossierReceived) -> dict[str, Any]:
-        for workflow_id in workflows.resolve_ids(received.procedure_code, received.procedure_version, received.workflow):
-            found = self.repo.get_workflow(workflow_id)
-            if found is not None:
-                return found
-        raise errors.workflow_not_found(received.workflow or workflows.DEFAULT_ID)
+        found = self.repo.first_workflow(
+            workflows.resolve_ids(received.procedure_code, received.procedure_version, received.workflow))
+        if found is None:
+            raise errors.workflow_not_found(received.workflow or workflows.DEFAULT_ID)
+        return found
 
     # gauges
     def count_open_dossiers(self) -> dict[str, metrics.OpenCount]:
