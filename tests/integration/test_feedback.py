@@ -285,6 +285,12 @@ def test_the_receipts_link_is_the_link_feedback_announces_whichever_comes_first(
     appointment = datetime.now(UTC).replace(microsecond=123456) + timedelta(days=3)
     asked_first = new_code()
     link = issue_rating_link(stack, asked_first, appointment, intake)
+    # Scanned at the counter before feedback has handled the reception: try again shortly, not "no dossier".
+    early = requests.post(f"{feedback}/api/v1/ratings", json={"dossier_code": asked_first, "level": 3,
+                                                               "token": link.url.split("?t=")[1]},
+                          headers=address, timeout=10)
+    assert early.status_code == 503 and early.json()["reason"] == "DOSSIER_NOT_YET_KNOWN"
+    assert "thử lại" in requests.get(link.url, headers=address, timeout=10).text
     receive(producer, code=asked_first, appointment=appointment)
     announced = link_of(topic, asked_first)
     assert (link.url, link.qr_url, link.expires_at) == (announced.url, announced.qr_url, announced.expires_at)

@@ -14,7 +14,14 @@ from typing import Any
 from motcua import outbox
 from motcua.auth import Principal
 from motcua.codes import DOSSIER_CODE
-from motcua.errors import Conflict, Forbidden, InvalidInput, NotFound, invalid
+from motcua.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Unavailable,
+    invalid,
+)
 from motcua.events import Event, timestamp
 from motcua.topics import FEEDBACK_SUBMITTED, RATING_LINK_ISSUED
 from motcua.v1 import events_pb2
@@ -51,7 +58,7 @@ class LinkSettings:
     kiosk_seconds: int
     rate_limit: int
     # Subjects of the platform services (role service) that may ask for a dossier's link.
-    issuers: frozenset[str] = frozenset({"intake"})
+    issuers: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -129,10 +136,21 @@ class FeedbackService:
                            reason="DOSSIER_NOT_FOUND")
         return found
 
+    def linked_dossier(self, code: str) -> dict[str, Any]:
+        """The dossier of a valid link. The receipt carries the link before feedback has handled the reception,
+        so a citizen scanning it at the counter may come a moment too early: told to try again, not "no dossier"."""
+        found = self.repo.get_dossier(code)
+        if found is None:
+            raise Unavailable(detail=f"dossier {code} was received a moment ago and is not known here yet; "
+                                     "try again in a minute",
+                              detail_vi="Hồ sơ vừa được tiếp nhận, hệ thống đang cập nhật. "
+                                        "Xin Ông/Bà thử lại sau ít phút.", reason="DOSSIER_NOT_YET_KNOWN")
+        return found
+
     def link_form(self, code: str, token: str) -> tuple[dict[str, Any], Policy]:
         """The dossier and the policy of a valid, unused link: what the rating page shows."""
         self.links.verify(token, code, self.clock())
-        dossier = self.dossier(code)
+        dossier = self.linked_dossier(code)
         if self.repo.get_rating(f"link:{code}") is not None:
             raise _used(code)
         return dossier, self.policies.of(dossier.get("agency_id", ""))
@@ -140,7 +158,7 @@ class FeedbackService:
     def rate_by_link(self, *, code: str, token: str, ballot: Ballot) -> dict[str, Any]:
         """Accept the rating a signed link allows: once per dossier, before the link expires."""
         claim = self.links.verify(token, code, self.clock())
-        dossier = self.dossier(code)
+        dossier = self.linked_dossier(code)
         rating = self._record(f"link:{code}", dossier, ballot, official="",
                               source=events_pb2.RATING_SOURCE_LINK, extra={"nonce": claim.nonce})
         if rating is None:
