@@ -240,6 +240,8 @@ class Stack:
             "MOTCUA_SIGNING_PKCS11_PIN": "motcua-dev-pin", "MOTCUA_SIGNING_TSA_URL": f"http://127.0.0.1:{p.pki}/tsa", "SOFTHSM2_CONF": str(ROOT / ".data/softhsm/softhsm2.conf"),
             "MOTCUA_SIGNING_ADDR": f"127.0.0.1:{p.grpc['signing']}",
             "MOTCUA_SIGNING_PUBLIC_URL": f"http://127.0.0.1:{p.http['signing']}",
+            # Intake asks feedback for the receipt's rating link; a shared development machine may be slow.
+            "MOTCUA_FEEDBACK_ADDR": f"127.0.0.1:{p.grpc['feedback']}", "MOTCUA_FEEDBACK_TIMEOUT_SECONDS": "5",
             "MOTCUA_SMTP_HOST": "127.0.0.1", "MOTCUA_SMTP_PORT": str(p.smtp),
             "MOTCUA_ZNS_URL": f"http://127.0.0.1:{p.zns}", "MOTCUA_ZNS_ACCESS_TOKEN": ZNS_ACCESS_TOKEN,
             "MOTCUA_ZNS_TEMPLATE_IDS": ZNS_TEMPLATE_IDS,

@@ -68,9 +68,13 @@ def producer(stack) -> Iterator[KafkaProducer]:  # type: ignore[no-untyped-def]
     p.close()
 
 
+def new_code(agency: str = AGENCY) -> str:
+    return f"{agency}-260302-{next(SEQUENCE):04d}"
+
+
 def receive(producer: KafkaProducer, *, agency: str = AGENCY, appointment: datetime | None = None,
-            channel: int = common_pb2.CHANNEL_COUNTER) -> str:
-    code = f"{agency}-260302-{next(SEQUENCE):04d}"
+            channel: int = common_pb2.CHANNEL_COUNTER, code: str | None = None) -> str:
+    code = code or new_code(agency)
     received_at = datetime.now(UTC)
     payload = events_pb2.DossierReceived(
         dossier_code=code, procedure_code="1.001193", agency_id=agency, department="tu-phap", channel=channel,

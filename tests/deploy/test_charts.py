@@ -36,7 +36,8 @@ def test_every_service_chart_has_the_same_global_defaults():
 def test_the_shared_part_of_a_service_schema_is_the_same_everywhere(service):
     reference, mine = schema("intake"), schema(service)
     own = {"intake": {"maxAttachmentBytes", "maxRequestBytes", "publicUrl", "signingPublicUrl", "loadSeed",
-                      "signingAddr", "signingTimeoutSeconds", "signingCredentialsSecret"},
+                      "signingAddr", "signingTimeoutSeconds", "signingCredentialsSecret", "feedbackAddr",
+                      "feedbackTimeoutSeconds"},
            "routing": {"signingAddr", "signingTimeoutSeconds", "agencyName", "signingCredentialsSecret",
                        "dueSoonMinutes", "schedulerSeconds"},
            "signing": {"publicUrl", "pki", "keyStore", "serviceKeys", "tsaUrl", "concurrency"},

@@ -149,7 +149,7 @@ def test_network_policies_let_out_only_dns_kafka_mongodb_and_what_a_service_need
     for service in SERVICES:
         ports = sorted(p["port"] for rule in one(docs, "NetworkPolicy", service)["spec"]["egress"]
                        for p in rule["ports"])
-        extra = {"intake": [50053], "routing": [50053], "notification": [25, 443, 443]}.get(service, [])
+        extra = {"intake": [50053, 50055], "routing": [50053], "notification": [25, 443, 443]}.get(service, [])
         assert ports == sorted([53, 53, 9093, 27017, *extra]), service
     kafka_rule = next(r for r in one(docs, "NetworkPolicy", "intake")["spec"]["egress"]
                       if r["ports"][0]["port"] == 9093)
@@ -163,6 +163,19 @@ def test_ingress_is_restricted_when_asked(rendered):
     grpc = [r for r in signing if r["ports"][0]["port"] == 50053]
     assert [peer["podSelector"]["matchLabels"]["app.kubernetes.io/name"] for peer in grpc[0]["from"]] == [
         "intake", "routing"]
+
+
+def test_intake_may_ask_feedback_for_rating_links_over_grpc(rendered):
+    for value_set in ("default", "production"):
+        ingress = one(rendered[value_set], "NetworkPolicy", "feedback")["spec"]["ingress"]
+        (grpc,) = [rule for rule in ingress if rule["ports"] == [{"protocol": "TCP", "port": 50055}]]
+        intake = {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "intake",
+                                                  "app.kubernetes.io/part-of": "motcua"}}}
+        assert "from" not in grpc or intake in grpc["from"], value_set
+        egress = one(rendered[value_set], "NetworkPolicy", "intake")["spec"]["egress"]
+        assert {"ports": [{"port": 50055, "protocol": "TCP"}], "to": [{"podSelector": {"matchLabels": {
+            "app.kubernetes.io/name": "feedback", "app.kubernetes.io/part-of": "motcua"}}}]} in egress
+    assert one(rendered["default"], "ConfigMap", "feedback")["data"]["MOTCUA_FEEDBACK_LINK_ISSUERS"] == "intake"
 
 
 def test_kafka_tls_and_sasl_reach_the_containers_by_reference(rendered):
@@ -185,7 +198,7 @@ def test_the_config_maps_carry_exactly_the_settings_the_services_read(rendered):
     expected = {
         "intake": {"MOTCUA_INTAKE_MAX_ATTACHMENT_BYTES", "MOTCUA_INTAKE_MAX_REQUEST_BYTES", "MOTCUA_INTAKE_PUBLIC_URL",
                    "MOTCUA_INTAKE_LOAD_SEED", "MOTCUA_SIGNING_ADDR", "MOTCUA_SIGNING_TIMEOUT_SECONDS",
-                   "MOTCUA_SIGNING_PUBLIC_URL"},
+                   "MOTCUA_SIGNING_PUBLIC_URL", "MOTCUA_FEEDBACK_ADDR", "MOTCUA_FEEDBACK_TIMEOUT_SECONDS"},
         "routing": {"MOTCUA_SIGNING_ADDR", "MOTCUA_SIGNING_TIMEOUT_SECONDS", "MOTCUA_AGENCY_NAME",
                     "MOTCUA_ROUTING_DUE_SOON_MINUTES", "MOTCUA_ROUTING_SCHEDULER_SECONDS"},
         "signing": {"MOTCUA_SIGNING_PKI_DIR", "MOTCUA_SIGNING_PUBLIC_URL", "MOTCUA_SIGNING_KEY_STORE",
@@ -199,7 +212,7 @@ def test_the_config_maps_carry_exactly_the_settings_the_services_read(rendered):
         "feedback": {"MOTCUA_FEEDBACK_PUBLIC_URL", "MOTCUA_FEEDBACK_LINK_DAYS", "MOTCUA_FEEDBACK_RATE_LIMIT",
                      "MOTCUA_FEEDBACK_TRUSTED_PROXIES", "MOTCUA_FEEDBACK_KIOSK_SECONDS", "MOTCUA_FEEDBACK_COMPLAINT_DAYS",
                      "MOTCUA_FEEDBACK_POLICY", "MOTCUA_FEEDBACK_AGENCY_POLICIES", "MOTCUA_FEEDBACK_INDEX_RULES",
-                     "MOTCUA_FEEDBACK_INDEX_CACHE_SECONDS"},
+                     "MOTCUA_FEEDBACK_INDEX_CACHE_SECONDS", "MOTCUA_FEEDBACK_LINK_ISSUERS"},
     }
     for service, own in expected.items():
         shared = {"KAFKA_BOOTSTRAP_SERVERS", "MOTCUA_KAFKA_SECURITY_PROTOCOL", "MOTCUA_LOG_LEVEL", "MOTCUA_MONGO_SLOW_MS", "MOTCUA_JWT_PUBLIC_KEY", f"MOTCUA_{service.upper()}_HTTP_PORT", f"MOTCUA_{service.upper()}_GRPC_PORT"}

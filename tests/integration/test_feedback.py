@@ -18,6 +18,7 @@ import requests
 from kafka import KafkaProducer
 from motcua import kafka as mkafka
 from motcua.events import Event, timestamp
+from motcua.rpc import error_details
 from motcua.topics import (
     DOCUMENT_SIGNED,
     DOSSIER_COMPLETED,
@@ -27,13 +28,14 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests import feedback_stack
 from tests.conftest import ROOT, eventually
-from tests.factories import clerk
+from tests.factories import bearer, clerk
 from tests.feedback_stack import (
     AGENCY,
     PREFIX,
     RATE_LIMIT,
     SEQUENCE,
     link_of,
+    new_code,
     official,
     receive,
     token_of,
@@ -265,6 +267,58 @@ def test_statistics_count_ratings_per_agency_official_and_channel(stack, feedbac
         with pytest.raises(grpc.RpcError) as refused:
             stub.GetStats(feedback_pb2.GetStatsRequest(by="citizen"), timeout=10)
         assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def issue_rating_link(stack, code: str, appointment: datetime | None, headers: dict[str, str]):  # type: ignore[no-untyped-def]
+    """Call IssueRatingLink with the given Authorization header (none when empty)."""
+    request = feedback_pb2.IssueRatingLinkRequest(dossier_code=code)
+    if appointment is not None:
+        request.appointment_at.CopyFrom(timestamp(appointment))
+    metadata = [("authorization", headers["Authorization"])] if headers else []
+    with grpc.insecure_channel(f"127.0.0.1:{stack.ports.grpc['feedback']}") as channel:
+        return feedback_pb2_grpc.FeedbackStub(channel).IssueRatingLink(request, metadata=metadata, timeout=10)
+
+
+def test_the_receipts_link_is_the_link_feedback_announces_whichever_comes_first(stack, feedback, producer, topic,
+                                                                                 address):  # type: ignore[no-untyped-def]
+    intake = bearer("--role", "service", "--sub", "intake")
+    appointment = datetime.now(UTC).replace(microsecond=123456) + timedelta(days=3)
+    asked_first = new_code()
+    link = issue_rating_link(stack, asked_first, appointment, intake)
+    # Scanned at the counter before feedback has handled the reception: try again shortly, not "no dossier".
+    early = requests.post(f"{feedback}/api/v1/ratings", json={"dossier_code": asked_first, "level": 3,
+                                                               "token": link.url.split("?t=")[1]},
+                          headers=address, timeout=10)
+    assert early.status_code == 503 and early.json()["reason"] == "DOSSIER_NOT_YET_KNOWN"
+    assert "thử lại" in requests.get(link.url, headers=address, timeout=10).text
+    receive(producer, code=asked_first, appointment=appointment)
+    announced = link_of(topic, asked_first)
+    assert (link.url, link.qr_url, link.expires_at) == (announced.url, announced.qr_url, announced.expires_at)
+    assert link.expires_at.ToDatetime(UTC) == (appointment + timedelta(days=30)).replace(microsecond=0)
+
+    announced_first = receive(producer, appointment=appointment)
+    announced = link_of(topic, announced_first)
+    assert issue_rating_link(stack, announced_first, appointment, intake).url == announced.url != link.url
+    assert requests.get(link.url, headers=address, timeout=10).status_code == 200
+
+
+@pytest.mark.parametrize(("headers", "code", "reason"), [
+    ({}, grpc.StatusCode.UNAUTHENTICATED, "TOKEN_MISSING"),
+    (bearer("--role", "clerk", "--sub", "intake", "--agency", AGENCY), grpc.StatusCode.PERMISSION_DENIED,
+     "NOT_A_LINK_ISSUER"),
+    (bearer("--role", "service", "--sub", "routing"), grpc.StatusCode.PERMISSION_DENIED, "NOT_A_LINK_ISSUER"),
+])
+def test_only_the_allowed_platform_services_get_rating_links(stack, feedback, headers, code, reason):  # type: ignore[no-untyped-def]
+    with pytest.raises(grpc.RpcError) as refused:
+        issue_rating_link(stack, new_code(), datetime.now(UTC), headers)
+    assert refused.value.code() == code and error_details(refused.value)["reason"] == reason
+
+
+def test_a_malformed_code_or_a_missing_appointment_is_named_field_by_field(stack, feedback):  # type: ignore[no-untyped-def]
+    with pytest.raises(grpc.RpcError) as refused:
+        issue_rating_link(stack, "H56-1", None, bearer("--role", "service", "--sub", "intake"))
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert sorted(error_details(refused.value)["fields"]) == ["/appointment_at", "/dossier_code"]
 
 
 def complete(producer: KafkaProducer, code: str, agency: str, timeliness: int) -> None:

@@ -6,6 +6,7 @@ signs rating links comes from a Secret only.
 env:
   MOTCUA_FEEDBACK_PUBLIC_URL: {{ .Values.publicUrl | quote }}
   MOTCUA_FEEDBACK_LINK_DAYS: {{ .Values.ratingLinks.days | int | quote }}
+  MOTCUA_FEEDBACK_LINK_ISSUERS: {{ join "," .Values.ratingLinks.issuers | quote }}
   MOTCUA_FEEDBACK_RATE_LIMIT: {{ .Values.rateLimitPerMinute | int | quote }}
   MOTCUA_FEEDBACK_TRUSTED_PROXIES: {{ .Values.trustedProxies | int | quote }}
   MOTCUA_FEEDBACK_KIOSK_SECONDS: {{ .Values.kioskSessionSeconds | int | quote }}

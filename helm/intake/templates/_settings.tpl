@@ -1,6 +1,7 @@
 {{/*
 What intake adds to the settings every service shares; see motcua-lib.serviceSettings. Intake calls
-signing over gRPC (to render and sign the receipt forms), so its pods may reach signing's pods on that port.
+signing over gRPC (to render and sign the receipt forms) and feedback (for the receipt's rating link), so its
+pods may reach those pods on those ports.
 */}}
 {{- define "intake.settings" -}}
 env:
@@ -11,11 +12,14 @@ env:
   MOTCUA_SIGNING_PUBLIC_URL: {{ .Values.signingPublicUrl | quote }}
   MOTCUA_SIGNING_ADDR: {{ .Values.signingAddr | quote }}
   MOTCUA_SIGNING_TIMEOUT_SECONDS: {{ .Values.signingTimeoutSeconds | int | quote }}
+  MOTCUA_FEEDBACK_ADDR: {{ .Values.feedbackAddr | quote }}
+  MOTCUA_FEEDBACK_TIMEOUT_SECONDS: {{ .Values.feedbackTimeoutSeconds | int | quote }}
   {{- if .Values.signingCredentialsSecret }}
   MOTCUA_SIGNING_CREDENTIALS_FILE: /etc/motcua/signing-credentials/token
   {{- end }}
 egress:
   {{- include "motcua-lib.peerEgress" .Values.signingAddr | nindent 2 }}
+  {{- include "motcua-lib.peerEgress" .Values.feedbackAddr | nindent 2 }}
 {{- with .Values.signingCredentialsSecret }}
 volumes:
   - name: signing-credentials

@@ -6,6 +6,7 @@ from intake import validation
 from intake.app import create_app
 from intake.openapi import document, schemas
 from intake.settings import Settings
+from motcua import codes
 from motcua.auth import TokenVerifier
 from motcua.health import Readiness
 from motcua.settings import Env
@@ -41,7 +42,7 @@ def test_every_reference_resolves():
 @pytest.mark.parametrize(("pattern", "regex", "values"), [
     (schemas.PROCEDURE_CODE, validation.PROCEDURE_CODE, ["1.001193", "1.00119", "11.001193", "a.001193"]),
     (schemas.AGENCY_ID, validation.AGENCY_ID, ["000.01.31.H56", "000.00.12.H56", "000.1.31.H56", "000.01.31"]),
-    (schemas.DOSSIER_CODE, validation.DOSSIER_CODE, ["000.01.31.H56-251020-0001", "000.01.31.H56-251020-01"]),
+    (schemas.DOSSIER_CODE, codes.DOSSIER_CODE, ["000.01.31.H56-251020-0001", "000.01.31.H56-251020-01"]),
     (schemas.SHA256, validation.SHA256, ["a" * 64, "A" * 64, "a" * 63]),
     (schemas.SLUG, validation.SLUG, ["to-khai", "-to-khai", "To-khai"]),
     (schemas.PHONE, validation.PHONE, ["0912345678", "+84912345678", "0212345678", "091234567"]),

@@ -53,6 +53,9 @@ def test_receipt_becomes_the_domain_form(messages: FormMessages) -> None:
     assert [(d.name, d.copies, d.reused) for d in receipt.documents] == [
         ("Tờ khai đăng ký khai sinh", 1, False), ("Giấy chứng nhận kết hôn", 0, True)]
     assert receipt.header.parent_agency_name == "UBND tỉnh Ninh Bình"
+    assert receipt.rating_url == ""
+    rated = read(receipt=messages.receipt(rating_url="https://danhgia.example.vn/r/000.00.12.H56-260217-0007?t=a.b"))
+    assert isinstance(rated, Receipt) and rated.rating_url.endswith("?t=a.b")
 
 
 def test_receiving_unit_and_deciding_agency_default_to_the_issuing_agency(messages: FormMessages) -> None:
@@ -166,6 +169,8 @@ def test_new_appointment_must_follow_the_original(messages: FormMessages) -> Non
     [
         ({"procedure_code": "1001193"}, "receipt.procedure_code"),
         ({"lookup_url": "javascript:alert(1)"}, "receipt.lookup_url"),
+        ({"rating_url": "ftp://danhgia.example.vn/r/1"}, "receipt.rating_url"),
+        ({"rating_url": "https://danhgia.example.vn/r/" + "x" * 500}, "receipt.rating_url"),
         ({"channel": 9}, "receipt.channel"),
         ({"dossier_code": "x" * 65}, "receipt.dossier_code"),
         ({"applicant_name": "Ngọc" * 60}, "receipt.applicant_name"),

@@ -288,6 +288,28 @@ def test_receipt_qr_leads_to_the_lookup_not_the_verification_page(rendered: dict
     assert render(make_receipt(lookup_url=LOOKUP_URL + "&k=1")) != rendered["receipt"]
 
 
+RATING_URL = ("https://danhgia.dichvucong.ninhbinh.gov.vn/r/000.00.12.H56-260217-0007?t=MDAwLjAwLjEyLkg1Ni0yNjAy"
+              "MTctMDAwN3wxNzc0MzMxNDAwfA.tS6vd2nHPRqAR9s0TcqAKuDwqMSqgbeo0b7TfNp5c3k")
+LONG_NAMES = {
+    "applicant_name": "Tôn Nữ Hoàng Thị Minh Nguyệt Phương Thảo Ngọc Bích",
+    "applicant_address": "Số 123 ngõ 45 ngách 67 đường Nguyễn Văn Linh, phường Thạch Bàn, quận Long Biên, "
+                         "thành phố Hà Nội",
+    "procedure_name": "Thủ tục đăng ký khai sinh, đăng ký thường trú, cấp thẻ bảo hiểm y tế cho trẻ em dưới 6 tuổi "
+                      "(liên thông)",
+}
+
+
+def test_receipt_with_a_rating_link_shows_both_codes_on_one_page_even_with_long_names() -> None:
+    for receipt in (make_receipt(rating_url=RATING_URL), make_receipt(rating_url=RATING_URL, **LONG_NAMES)):
+        pdf = render(receipt)
+        [page] = pages_text(pdf)
+        assert "Quét mã QR để đánh giá mức độ hài lòng" in page
+        assert RATING_URL in page.replace(" ", "") and LOOKUP_URL in page.replace(" ", "")
+        assert render(receipt) == pdf
+    plain = text_of(render(make_receipt(**LONG_NAMES)))
+    assert "đánh giá" not in plain
+
+
 def test_receipt_leaves_out_what_was_not_given() -> None:
     text = text_of(render(make_receipt(applicant_phone="", applicant_address="", channel=None,
                                        documents=(ReceivedDocument("Tờ khai", 1),))))

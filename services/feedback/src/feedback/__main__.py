@@ -28,11 +28,12 @@ def build(settings: Settings, platform: Platform) -> Process:
     service = FeedbackService(
         repo=repo, kick=relay.kick, links=RatingLinks(settings.link_secret), policies=settings.policies,
         settings=LinkSettings(public_url=settings.public_url, days=settings.link_days,
-                              kiosk_seconds=settings.kiosk_seconds, rate_limit=settings.rate_limit))
+                              kiosk_seconds=settings.kiosk_seconds, rate_limit=settings.rate_limit,
+                              issuers=settings.link_issuers))
     complaints = ComplaintService(repo=repo, kick=relay.kick, policies=settings.policies,
                                   answer_days=settings.complaint_days, clock=service.clock)
     statistics = Statistics(repo=repo, rules=settings.index_rules, index_seconds=settings.index_cache_seconds)
-    servicer = FeedbackServicer(statistics)
+    servicer = FeedbackServicer(statistics, service, platform.tokens())
     REGISTRY.register(SatisfactionCollector(statistics.this_month_groups))
     return Process(
         platform=platform,

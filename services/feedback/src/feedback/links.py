@@ -3,6 +3,10 @@
 The token is `<payload>.<signature>`, both base64url; the payload is `<dossier code>|<expiry, unix
 seconds>|<nonce>`. Nothing is stored to check it: the signature proves feedback minted it, the
 payload binds it to one dossier, and the rating written with it (keyed by the dossier) makes it single-use.
+
+Links are minted with an empty nonce, so one dossier and expiry always give the same token, whoever mints it
+(the DossierReceived handler or IssueRatingLink for the receipt, on any replica). Tokens minted earlier with
+the event id as nonce still verify.
 """
 
 from __future__ import annotations
@@ -43,8 +47,9 @@ class RatingLinks:
     def _sign(self, payload: bytes) -> str:
         return _b64(hmac.new(self.secret, payload, hashlib.sha256).digest())
 
-    def mint(self, dossier_code: str, expires_at: datetime, nonce: str) -> str:
-        payload = f"{dossier_code}|{int(expires_at.timestamp())}|{nonce}".encode()
+    def mint(self, dossier_code: str, expires_at: datetime) -> str:
+        """The token of a dossier's link: the same for the same dossier and expiry (to the second)."""
+        payload = f"{dossier_code}|{int(expires_at.timestamp())}|".encode()
         return f"{_b64(payload)}.{self._sign(payload)}"
 
     def verify(self, token: str, dossier_code: str, now: datetime) -> LinkClaim:

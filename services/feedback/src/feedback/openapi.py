@@ -34,8 +34,8 @@ OPENAPI: dict[str, Any] = {
             "requestBody": _body(["dossier_code", "token", "level"], {
                 "dossier_code": {"type": "string"}, "token": {"type": "string"}, **BALLOT}),
             "responses": {"201": {"description": "Accepted; `low` asks what went wrong, with `follow_up`"},
-                          "401": PROBLEM, "403": PROBLEM, "404": PROBLEM, "409": PROBLEM, "422": PROBLEM,
-                          "429": LIMITED}}},
+                          "401": PROBLEM, "403": PROBLEM, "409": PROBLEM, "422": PROBLEM, "429": LIMITED,
+                          "503": PROBLEM}}},
         "/api/v1/ratings/{key}/problems": {"post": {
             "summary": "After a low rating: what went wrong, and a complaint if the citizen wants one",
             "requestBody": _body(["follow_up"], {

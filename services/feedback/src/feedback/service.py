@@ -13,7 +13,15 @@ from typing import Any
 
 from motcua import outbox
 from motcua.auth import Principal
-from motcua.errors import Conflict, Forbidden, InvalidInput, NotFound, invalid
+from motcua.codes import DOSSIER_CODE
+from motcua.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Unavailable,
+    invalid,
+)
 from motcua.events import Event, timestamp
 from motcua.topics import FEEDBACK_SUBMITTED, RATING_LINK_ISSUED
 from motcua.v1 import events_pb2
@@ -31,6 +39,7 @@ Kick = Callable[[str, Any], None]
 Clock = Callable[[], datetime]
 MAX_COMMENT = 2000
 COUNTER_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-.")
+SERVICE = "service"
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,17 @@ class LinkSettings:
     days: int
     kiosk_seconds: int
     rate_limit: int
+    # Subjects of the platform services (role service) that may ask for a dossier's link.
+    issuers: frozenset[str]
+
+
+@dataclass(frozen=True)
+class RatingLink:
+    """A dossier's rating link: the page, its QR code, and when the link expires."""
+
+    url: str
+    qr_url: str
+    expires_at: datetime
 
 
 def check_level(value: Any, policy: Policy, pointer: str) -> int:
@@ -116,10 +136,21 @@ class FeedbackService:
                            reason="DOSSIER_NOT_FOUND")
         return found
 
+    def linked_dossier(self, code: str) -> dict[str, Any]:
+        """The dossier of a valid link. The receipt carries the link before feedback has handled the reception,
+        so a citizen scanning it at the counter may come a moment too early: told to try again, not "no dossier"."""
+        found = self.repo.get_dossier(code)
+        if found is None:
+            raise Unavailable(detail=f"dossier {code} was received a moment ago and is not known here yet; "
+                                     "try again in a minute",
+                              detail_vi="Hồ sơ vừa được tiếp nhận, hệ thống đang cập nhật. "
+                                        "Xin Ông/Bà thử lại sau ít phút.", reason="DOSSIER_NOT_YET_KNOWN")
+        return found
+
     def link_form(self, code: str, token: str) -> tuple[dict[str, Any], Policy]:
         """The dossier and the policy of a valid, unused link: what the rating page shows."""
         self.links.verify(token, code, self.clock())
-        dossier = self.dossier(code)
+        dossier = self.linked_dossier(code)
         if self.repo.get_rating(f"link:{code}") is not None:
             raise _used(code)
         return dossier, self.policies.of(dossier.get("agency_id", ""))
@@ -127,7 +158,7 @@ class FeedbackService:
     def rate_by_link(self, *, code: str, token: str, ballot: Ballot) -> dict[str, Any]:
         """Accept the rating a signed link allows: once per dossier, before the link expires."""
         claim = self.links.verify(token, code, self.clock())
-        dossier = self.dossier(code)
+        dossier = self.linked_dossier(code)
         rating = self._record(f"link:{code}", dossier, ballot, official="",
                               source=events_pb2.RATING_SOURCE_LINK, extra={"nonce": claim.nonce})
         if rating is None:
@@ -218,6 +249,31 @@ class FeedbackService:
             raise Conflict(detail="what went wrong has already been told for this rating",
                            detail_vi="Anh/chị đã gửi ý kiến cho lượt đánh giá này", reason="ALREADY_TOLD")
 
+    def rating_link(self, code: str, appointment_at: datetime) -> RatingLink:
+        """The dossier's link: the same for the same dossier and appointment, whoever mints it and when."""
+        expires_at = (appointment_at + timedelta(days=self.settings.days)).replace(microsecond=0)
+        token = self.links.mint(code, expires_at)
+        page = f"{self.settings.public_url}/r/{code}"
+        return RatingLink(url=f"{page}?t={token}", qr_url=f"{page}/qr.svg?t={token}", expires_at=expires_at)
+
+    def link_for_receipt(self, principal: Principal, code: str, appointment_at: datetime | None) -> RatingLink:
+        """The link a platform service prints on the receipt (form 01); only the services allowed may ask."""
+        if SERVICE not in principal.roles or principal.sub not in self.settings.issuers:
+            raise Forbidden(detail=f"{principal.sub!r} may not ask for rating links: only the platform services "
+                                   f"{', '.join(sorted(self.settings.issuers))} may",
+                            detail_vi="Chỉ dịch vụ của hệ thống được phép lấy đường dẫn đánh giá",
+                            reason="NOT_A_LINK_ISSUER")
+        errors = []
+        if not DOSSIER_CODE.match(code):
+            errors += invalid("/dossier_code", "Mã hồ sơ không đúng dạng, ví dụ 000.01.31.H56-251020-0001",
+                              "dossier_code must look like 000.01.31.H56-251020-0001").errors
+        if appointment_at is None:
+            errors += invalid("/appointment_at", "Thiếu thời điểm hẹn trả kết quả",
+                              "appointment_at is required").errors
+        if errors or appointment_at is None:
+            raise every_field(errors)
+        return self.rating_link(code, appointment_at)
+
     def issue_link(self, event: Event) -> None:
         """On a received dossier: remember it and mint its rating link, announced by RatingLinkIssued."""
         p: events_pb2.DossierReceived = event.payload  # type: ignore[assignment]
@@ -227,15 +283,12 @@ class FeedbackService:
             self.repo.save_dossier(p.dossier_code, fields)
             return
         due = p.appointment_at.ToDatetime(UTC) if p.HasField("appointment_at") else event.time
-        expires_at = due + timedelta(days=self.settings.days)
-        # The nonce is the event id, so handling the event again mints the very same link.
-        token = self.links.mint(p.dossier_code, expires_at, event.id)
-        url = f"{self.settings.public_url}/r/{p.dossier_code}?t={token}"
-        qr_url = f"{self.settings.public_url}/r/{p.dossier_code}/qr.svg?t={token}"
+        # The same link intake asked for the receipt, if it did: handling the event again mints it again too.
+        link = self.rating_link(p.dossier_code, due)
         issued = Event.new(RATING_LINK_ISSUED, events_pb2.RatingLinkIssued(
-            dossier_code=p.dossier_code, agency_id=p.agency_id, url=url, qr_url=qr_url,
-            expires_at=timestamp(expires_at)), subject=p.dossier_code, source="feedback")
-        self.repo.save_dossier(p.dossier_code, {**fields, "link": url, "link_expires_at": expires_at},
+            dossier_code=p.dossier_code, agency_id=p.agency_id, url=link.url, qr_url=link.qr_url,
+            expires_at=timestamp(link.expires_at)), subject=p.dossier_code, source="feedback")
+        self.repo.save_dossier(p.dossier_code, {**fields, "link": link.url, "link_expires_at": link.expires_at},
                                issued)
         self.kick("dossiers", p.dossier_code)
 

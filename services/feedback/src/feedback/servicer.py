@@ -1,13 +1,17 @@
-"""Feedback over gRPC: statistics for agency systems and dashboards."""
+"""Feedback over gRPC: statistics for agency systems and dashboards, rating links for the receipt."""
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 import grpc
+from motcua.auth import TokenVerifier
 from motcua.errors import invalid
+from motcua.events import timestamp
 from motcua.v1 import feedback_pb2, feedback_pb2_grpc
 
+from feedback.service import FeedbackService
 from feedback.statistics import Statistics
 
 
@@ -20,8 +24,10 @@ def group_message(group: dict[str, Any]) -> feedback_pb2.SatisfactionGroup:
 
 
 class FeedbackServicer(feedback_pb2_grpc.FeedbackServicer):
-    def __init__(self, statistics: Statistics) -> None:
+    def __init__(self, statistics: Statistics, service: FeedbackService, tokens: TokenVerifier) -> None:
         self.statistics = statistics
+        self.service = service
+        self.tokens = tokens
 
     def GetStats(self, request: feedback_pb2.GetStatsRequest, context: grpc.ServicerContext) -> feedback_pb2.Stats:
         by, period = request.by or "all", request.period or self.statistics.this_year()
@@ -35,3 +41,10 @@ class FeedbackServicer(feedback_pb2_grpc.FeedbackServicer):
         trend = self.statistics.trend(request.by or "all", request.value or "all",
                                       request.until or self.statistics.this_month(), months)
         return feedback_pb2.Trend(months=[group_message(g) for g in trend])
+
+    def IssueRatingLink(self, request: feedback_pb2.IssueRatingLinkRequest,
+                        context: grpc.ServicerContext) -> feedback_pb2.RatingLink:
+        principal = self.tokens.from_grpc(context)
+        appointment_at = request.appointment_at.ToDatetime(UTC) if request.HasField("appointment_at") else None
+        link = self.service.link_for_receipt(principal, request.dossier_code, appointment_at)
+        return feedback_pb2.RatingLink(url=link.url, qr_url=link.qr_url, expires_at=timestamp(link.expires_at))

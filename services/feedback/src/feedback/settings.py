@@ -21,6 +21,8 @@ class Settings:
     public_url: str
     # A rating link stays valid this many days after the appointment.
     link_days: int
+    # Subjects of the platform services (role service) that may ask for a dossier's link over gRPC.
+    link_issuers: frozenset[str]
     # Requests per address per minute on the citizens' pages and rating API.
     rate_limit: int
     # Reverse proxies in front of the service whose X-Forwarded-For is trusted (0: use the peer address).
@@ -46,6 +48,7 @@ class Settings:
             link_secret=secret.encode(),
             public_url=env.url("MOTCUA_FEEDBACK_PUBLIC_URL", "http://127.0.0.1:8085"),
             link_days=env.int("MOTCUA_FEEDBACK_LINK_DAYS", 30, minimum=1, maximum=365),
+            link_issuers=parse_issuers(env.str("MOTCUA_FEEDBACK_LINK_ISSUERS", "intake")),
             rate_limit=env.int("MOTCUA_FEEDBACK_RATE_LIMIT", 30, minimum=1),
             trusted_proxies=env.int("MOTCUA_FEEDBACK_TRUSTED_PROXIES", 0, maximum=5),
             kiosk_seconds=env.int("MOTCUA_FEEDBACK_KIOSK_SECONDS", 600, minimum=30, maximum=86400),
@@ -56,3 +59,11 @@ class Settings:
             index_rules=parse_rules(env.optional("MOTCUA_FEEDBACK_INDEX_RULES"), "MOTCUA_FEEDBACK_INDEX_RULES"),
             index_cache_seconds=env.int("MOTCUA_FEEDBACK_INDEX_CACHE_SECONDS", 10, maximum=3600),
         )
+
+
+def parse_issuers(text: str) -> frozenset[str]:
+    """Read `intake,routing` into service subjects; at least one, each a plain name."""
+    names = [name.strip() for name in text.split(",")]
+    if not all(name and name.replace("-", "").isalnum() for name in names):
+        raise SettingsError(f"MOTCUA_FEEDBACK_LINK_ISSUERS must be service names separated by commas, got {text!r}")
+    return frozenset(names)

@@ -13,7 +13,7 @@ from intake import catalog, handlers
 from intake.app import create_app
 from intake.attachments import AttachmentStore
 from intake.calendars import CalendarService
-from intake.forms import FormIssuer
+from intake.forms import FormIssuer, RatingLinkSource
 from intake.repository import INDEXES, OUTBOX_COLLECTIONS, Repository
 from intake.service import IntakeService
 from intake.servicer import IntakeServicer
@@ -32,7 +32,9 @@ def build(settings: Settings, platform: Platform) -> Process:
     service = IntakeService(repo=repo, catalog=catalog_service, attachments=attachments, kick=relay.kick,
                             calendar_for=calendars.for_agency)
     forms = FormIssuer(service=service, channel=channel(settings.signing_addr, token_file=settings.signing_token_file), public_url=settings.public_url,
-                       timeout=settings.signing_timeout)
+                       timeout=settings.signing_timeout,
+                       feedback=RatingLinkSource(channel(settings.feedback_addr, token_file=settings.signing_token_file),
+                                                 timeout=settings.feedback_timeout))
     servicer = IntakeServicer(service=service, catalog=catalog_service, calendars=calendars)
     return Process(
         platform=platform,

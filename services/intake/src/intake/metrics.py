@@ -17,3 +17,8 @@ attachments_stored = Counter(
 forms_issued = Counter(
     "motcua_forms_issued_total", "Forms 01-03 rendered and signed, by form and outcome.", ["form", "outcome"]
 )
+receipts_without_rating_link = Counter(
+    "motcua_receipts_without_rating_link_total",
+    "Receipts (form 01) issued without the rating QR code because feedback gave no link, by the gRPC status.",
+    ["code"],
+)

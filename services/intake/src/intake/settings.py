@@ -15,7 +15,11 @@ class Settings:
     max_request_bytes: int
     signing_addr: str
     signing_timeout: float
+    # Intake's own service token (role service, subject intake), shown to signing and to feedback.
     signing_token_file: Path | None
+    # Feedback's gRPC API, asked for the rating link printed on the receipt, and how long to wait for it.
+    feedback_addr: str
+    feedback_timeout: float
     public_url: str
     signing_public_url: str
     load_seed: bool
@@ -30,6 +34,8 @@ class Settings:
             signing_addr=env.address("MOTCUA_SIGNING_ADDR", "127.0.0.1:50053"),
             signing_timeout=float(env.int("MOTCUA_SIGNING_TIMEOUT_SECONDS", 30, minimum=1, maximum=300)),
             signing_token_file=env.readable_file("MOTCUA_SIGNING_CREDENTIALS_FILE"),
+            feedback_addr=env.address("MOTCUA_FEEDBACK_ADDR", "127.0.0.1:50055"),
+            feedback_timeout=float(env.int("MOTCUA_FEEDBACK_TIMEOUT_SECONDS", 2, minimum=1, maximum=30)),
             public_url=env.str("MOTCUA_INTAKE_PUBLIC_URL", "http://127.0.0.1:8081"),
             signing_public_url=env.str("MOTCUA_SIGNING_PUBLIC_URL", "http://127.0.0.1:8083").rstrip("/"),
             load_seed=env.bool("MOTCUA_INTAKE_LOAD_SEED", True),

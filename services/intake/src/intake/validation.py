@@ -11,7 +11,6 @@ from motcua.v1 import common_pb2
 
 # ASCII digits only, and \Z rather than $ (which also matches before a final newline).
 PROCEDURE_CODE = re.compile(r"^[0-9]\.[0-9]{6}\Z")
-DOSSIER_CODE = re.compile(r"^[0-9A-Z]{3}(\.[0-9A-Z]{2,3}){3}-[0-9]{6}-[0-9]{4,}\Z")
 PHONE = re.compile(r"^(?:0|\+84)([35789][0-9]{8})\Z")
 EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+\Z")
 SHA256 = re.compile(r"^[0-9a-f]{64}\Z")

@@ -84,6 +84,7 @@ LABELS: Mapping[str, str] = {
     "clerk_name": "họ tên công chức tiếp nhận",
     "channel": "hình thức nộp hồ sơ",
     "lookup_url": "địa chỉ tra cứu hồ sơ",
+    "rating_url": "địa chỉ đánh giá mức độ hài lòng",
     "items": "nội dung cần bổ sung",
     "items.document_name": "tên giấy tờ cần bổ sung",
     "items.reason": "nội dung, lý do cần bổ sung",
@@ -261,8 +262,10 @@ def receipt(message: signing_pb2.Receipt) -> Receipt:
     appointment_at = f.moment(message, "appointment_at")
     f.after(appointment_at, "appointment_at", received_at, "received_at")
     lookup_url = f.text(message, "lookup_url", limit=URL)
-    if lookup_url and not lookup_url.startswith(URL_SCHEMES):
-        f.fail("lookup_url", "url")
+    rating_url = f.text(message, "rating_url", required=False, limit=URL)
+    for name, url in (("lookup_url", lookup_url), ("rating_url", rating_url)):
+        if url and not url.startswith(URL_SCHEMES):
+            f.fail(name, "url")
     return f.done(Receipt(
         header=header,
         receiving_unit=f.text(message, "receiving_unit", required=False) or header.agency_name,
@@ -278,6 +281,7 @@ def receipt(message: signing_pb2.Receipt) -> Receipt:
         clerk_name=f.text(message, "clerk_name"),
         channel=_enum(f, Channel, message.channel, "channel"),
         lookup_url=lookup_url,
+        rating_url=rating_url,
     ))
 
 

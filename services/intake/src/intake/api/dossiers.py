@@ -7,6 +7,7 @@ import json
 
 from flask import Blueprint, Response, jsonify, redirect, request
 from motcua.auth import TokenVerifier
+from motcua.codes import DOSSIER_CODE
 from motcua.errors import invalid
 from motcua.http import json_body
 
@@ -14,7 +15,7 @@ from intake import views
 from intake.api import caller
 from intake.errors import dossier_not_found, form_not_issued
 from intake.service import IntakeService
-from intake.validation import DOSSIER_CODE, parse_submission
+from intake.validation import parse_submission
 
 FORMS = ("01", "02", "03")
 

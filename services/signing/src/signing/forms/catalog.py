@@ -71,6 +71,7 @@ RECEIPT: Mapping[str, str] = {
     "received_at": "3. Thời gian nhận hồ sơ: {time}.",
     "appointment_at": "4. Thời gian trả kết quả giải quyết hồ sơ: {time}.",
     "lookup_hint": "Ông/Bà dùng mã hồ sơ để tra cứu tình trạng giải quyết hồ sơ.",
+    "rating": "Quét mã QR để đánh giá mức độ hài lòng:",
     "signer_title": "NGƯỜI TIẾP NHẬN HỒ SƠ",
     "reason": "Tiếp nhận hồ sơ",
 }

@@ -1,7 +1,8 @@
 """The shared layout of administrative documents (Decree 30/2020 style) on A4, drawn with fpdf2.
 
 Agency block left, national motto right, number and place-date line, title, body, signature block on the
-right and a QR code with its caption at the bottom left of the last page. Text flows onto further pages,
+right and a QR code with its caption at the bottom left of the last page (the receipt stacks a second one
+above it). Text flows onto further pages,
 which carry their number at the top; tables repeat their heading row on each page.
 """
 
@@ -65,6 +66,13 @@ PAGE_FOOT = PAGE_HEIGHT - 12.0
 QR_SIZE = 28.0
 QR_CAPTION_WIDTH = 46.0
 QR_CLEARANCE = 4.0
+# Two codes stacked (the receipt's lookup and rating links) are a little smaller, so that both fit beside the
+# signature block under a long body; at 25 mm a rating link's modules are still half a millimetre wide.
+STACKED_QR_SIZE = 25.0
+QR_GAP = 3.0
+# Addresses under QR codes: small enough that a rating link (about 150 characters) stays beside its code.
+URL_SIZE = 7.0
+URL_LINE_HEIGHT = 3.2
 HEADINGS = FontFace(emphasis="BOLD", fill_color=(235, 235, 235))
 
 
@@ -258,20 +266,29 @@ def table(pdf: FPDF, *, headings: Sequence[str], rows: Sequence[Sequence[str]], 
     pdf.set_xy(MARGIN_LEFT, pdf.get_y() + 3.0)
 
 
-def finish(pdf: FPDF, *, signer_title: str, signer_name: str, qr_url: str, qr_caption: str) -> bytes:
+def finish(pdf: FPDF, *, signer_title: str, signer_name: str, qr_url: str, qr_caption: str,
+           upper_qr: tuple[str, str] | None = None) -> bytes:
     """Draw the signature block on the right and the QR code at the bottom left; return the PDF's bytes.
 
-    Both go on the page where the body ends if the body leaves room for them, else on a page of their own.
+    `upper_qr` (address, caption) is a second QR code drawn above the first, in the same column. All go on the
+    page where the body ends if the body leaves room for them, else on a page of their own.
     """
-    qr_top = PAGE_FOOT - max(QR_SIZE, _caption_height(pdf, qr_url, qr_caption))
+    codes = [(qr_url, qr_caption), *([upper_qr] if upper_qr else [])]
+    size = STACKED_QR_SIZE if upper_qr else QR_SIZE
+    tops = []
+    bottom = PAGE_FOOT
+    for url, caption in codes:
+        tops.append(bottom - max(size, _caption_height(pdf, url, caption)))
+        bottom = tops[-1] - QR_GAP
     signature_height = _signature_height(pdf, signer_title, signer_name)
     top = pdf.get_y() + 4.0
-    if pdf.get_y() > qr_top - QR_CLEARANCE or top + signature_height > PAGE_FOOT:
+    if pdf.get_y() > tops[-1] - QR_CLEARANCE or top + signature_height > PAGE_FOOT:
         pdf.add_page()
         top = pdf.get_y()
     pdf.set_auto_page_break(False)
     _draw_signature(pdf, top, signer_title, signer_name)
-    _draw_verification(pdf, qr_top, qr_url, qr_caption)
+    for (url, caption), qr_top in zip(codes, tops, strict=True):
+        _draw_verification(pdf, qr_top, url, caption, size)
     return bytes(pdf.output())
 
 
@@ -286,9 +303,9 @@ def _caption_height(pdf: FPDF, url: str, caption: str) -> float:
     """The height of the QR code's caption and the address printed under it."""
     pdf.set_font(FONT_FAMILY, "I", 9)
     caption_lines = _line_count(pdf, QR_CAPTION_WIDTH, caption)
-    pdf.set_font(FONT_FAMILY, "", 8)
+    pdf.set_font(FONT_FAMILY, "", URL_SIZE)
     url_lines = _line_count(pdf, QR_CAPTION_WIDTH, url, wrapmode=WrapMode.CHAR)
-    return 4.5 * caption_lines + 4.0 * url_lines + 1.0
+    return 4.5 * caption_lines + URL_LINE_HEIGHT * url_lines + 1.0
 
 
 def _line_count(pdf: FPDF, width: float, text: str, wrapmode: WrapMode = WrapMode.WORD) -> int:
@@ -312,14 +329,14 @@ def _draw_signature(pdf: FPDF, top: float, title: str, name: str) -> None:
         pdf.cell(SIGNATURE_WIDTH, 6.0, name, align=Align.C)
 
 
-def _draw_verification(pdf: FPDF, top: float, url: str, caption: str) -> None:
+def _draw_verification(pdf: FPDF, top: float, url: str, caption: str, size: float) -> None:
     """Draw the QR code of an address at the bottom left, with its caption and the address beside it."""
-    _draw_qr(pdf, url, MARGIN_LEFT, top, QR_SIZE)
+    _draw_qr(pdf, url, MARGIN_LEFT, top, size)
     pdf.set_xy(MARGIN_LEFT + QR_SIZE + 4.0, top)
     pdf.set_font(FONT_FAMILY, "I", 9)
     pdf.multi_cell(QR_CAPTION_WIDTH, 4.5, caption, align=Align.L, new_x=XPos.LEFT, new_y=YPos.NEXT)
-    pdf.set_font(FONT_FAMILY, "", 8)
-    pdf.multi_cell(QR_CAPTION_WIDTH, 4.0, url, align=Align.L, wrapmode=WrapMode.CHAR)
+    pdf.set_font(FONT_FAMILY, "", URL_SIZE)
+    pdf.multi_cell(QR_CAPTION_WIDTH, URL_LINE_HEIGHT, url, align=Align.L, wrapmode=WrapMode.CHAR)
 
 
 def _draw_qr(pdf: FPDF, data: str, x: float, y: float, size: float) -> None:

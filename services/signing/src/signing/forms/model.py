@@ -78,6 +78,8 @@ class Receipt:
     channel: Channel | None = None
     applicant_phone: str = ""
     applicant_address: str = ""
+    # The citizen's rating link (feedback's), drawn as a second QR code; empty: none.
+    rating_url: str = ""
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ COLUMN_ALIGNS = (Align.C, Align.L, Align.C, Align.L)
 
 
 def render(receipt: Receipt, verify_url: str) -> bytes:
-    """Render the receipt; its QR code leads to the dossier lookup, not to the verification page."""
+    """Render the receipt; its QR code leads to the dossier lookup, not to the verification page, and a second
+    one, above it, to the rating page when the receipt has a rating link."""
     pdf = layout.open_form(title=RECEIPT["title"], header=receipt.header, dossier_code=receipt.dossier_code)
     layout.paragraph(pdf, RECEIPT["intro"].format(unit=receipt.receiving_unit))
     layout.field(pdf, RECEIPT["applicant"], receipt.applicant_name)
@@ -32,7 +33,8 @@ def render(receipt: Receipt, verify_url: str) -> bytes:
                      style="B")
     layout.paragraph(pdf, RECEIPT["lookup_hint"], style="I", size=11)
     return layout.finish(pdf, signer_title=RECEIPT["signer_title"], signer_name=receipt.clerk_name,
-                         qr_url=receipt.lookup_url, qr_caption=COMMON["lookup"])
+                         qr_url=receipt.lookup_url, qr_caption=COMMON["lookup"],
+                         upper_qr=(receipt.rating_url, RECEIPT["rating"]) if receipt.rating_url else None)
 
 
 def _draw_documents(pdf: layout.FormPdf, receipt: Receipt) -> None:
