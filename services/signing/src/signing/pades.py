@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import tempfile
 import threading
 import urllib.request
@@ -44,6 +45,7 @@ from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 
 from signing.stamps import Appearance
 
@@ -96,6 +98,25 @@ class InvalidPdf(ValueError):
 
 class TimestampUnavailable(RuntimeError):
     """The time-stamping authority did not give a timestamp."""
+
+
+class RevocationUnavailable(RuntimeError):
+    """The revocation data given does not establish that the signer's chain is valid now."""
+
+
+@dataclass(frozen=True)
+class RevocationData:
+    """What a B-LT signature embeds in the document's DSS for its signer's chain: OCSP responses and CRLs (DER),
+    judged against the trust roots before signing."""
+
+    trust_roots: tuple[x509.Certificate, ...]
+    ocsps: tuple[bytes, ...]
+    crls: tuple[bytes, ...]
+
+    def validation_context(self) -> ValidationContext:
+        """A context that fetches nothing and refuses a chain whose declared revocation sources say nothing."""
+        return ValidationContext(trust_roots=[to_asn1(root) for root in self.trust_roots], ocsps=list(self.ocsps),
+                                 crls=list(self.crls), allow_fetching=False, revocation_mode="hard-fail")
 
 
 @dataclass(frozen=True)
@@ -210,10 +231,20 @@ class HttpTimeStamper(TimeStamper):
             raise TimestampRequestError(f"the time-stamping authority {self.url} is unreachable: {error}") from error
 
 
+def quiet_prefetched_revocation() -> None:
+    """Drop pyHanko's warning, at every B-LT signature, that it embeds revocation data without fetching any:
+    the data is fetched and checked beforehand (signing.ocsp) and handed over, so the warning says nothing."""
+    logging.getLogger("pyhanko.sign.signers.pdf_signer").addFilter(
+        lambda record: "fetching is not allowed" not in record.getMessage())
+
+
 def sign_pdf(pdf: bytes, *, signer: Signer, field_name: str, reason: str, location: str,
-             timestamper: TimeStamper | None = None, appearance: Appearance | None = None) -> bytes:
+             timestamper: TimeStamper | None = None, appearance: Appearance | None = None,
+             revocation: RevocationData | None = None) -> bytes:
     """Add a PAdES signature (ETSI.CAdES.detached, SHA-256) as an incremental update: B-B, or B-T when a
-    time-stamping authority adds an RFC 3161 signature timestamp; visible on the last page with an appearance."""
+    time-stamping authority adds an RFC 3161 signature timestamp, or B-LT when the signer chain's revocation
+    data is also given (written to the DSS in a second incremental update); visible on the last page with an
+    appearance."""
     writer = _incremental_writer(pdf)
     metadata = PdfSignatureMetadata(
         field_name=field_name,
@@ -221,6 +252,8 @@ def sign_pdf(pdf: bytes, *, signer: Signer, field_name: str, reason: str, locati
         location=location,
         md_algorithm=DIGEST_ALGORITHM,
         subfilter=SigSeedSubFilter.PADES,
+        embed_validation_info=revocation is not None,
+        validation_context=revocation.validation_context() if revocation is not None else None,
     )
     output = BytesIO()
     with ExitStack() as scope:
@@ -248,6 +281,8 @@ def _sign(writer: IncrementalPdfFileWriter, output: BytesIO, metadata: PdfSignat
     except TimestampRequestError as error:
         raise TimestampUnavailable(str(error)) from error
     except SigningError as error:
+        if isinstance(error.__cause__, (PathBuildingError, PathValidationError)):
+            raise RevocationUnavailable(f"{error}: {error.__cause__}") from error
         raise ValueError(f"cannot sign field {field_name!r}: {error}") from error
 
 
