@@ -19,7 +19,7 @@ from pyhanko.sign.validation.dss import DocumentSecurityStore
 from signing.authorisation import Authoriser
 from signing.keystore import FileKeyStore
 from signing.ocsp import OcspClient
-from signing.pades import HttpTimeStamper, load_trust_roots, verify_pdf
+from signing.pades import HttpTimeStamper, load_trust_roots, sign_pdf, verify_pdf
 from signing.pki import PkiPaths, provision_local_pki, revoke
 from signing.revocation import CrlFile
 from signing.service import SigningService
@@ -130,3 +130,22 @@ def test_a_fresh_answer_is_reused_until_its_bounded_age_is_reached(
     with pytest.raises(Unavailable):
         not_kept.sign(CLERK, pdf=document, signer="seal", reason="", location="")
     assert len(repo.records) == 3
+
+
+def test_a_signer_revoked_after_signing_leaves_b_lt_valid_and_b_b_invalid(
+        paths: PkiPaths, tsa: str, responder: Server, repo: MemoryRepository, audit: AuditRecords,
+        document: bytes) -> None:
+    service = service_of(paths, tsa, responder[0], repo, audit)
+    long_term = repo.contents[service.sign(CLERK, pdf=document, signer="seal", reason="", location="")["_id"]]
+    seal = FileKeyStore(paths.directory, PASSPHRASE.encode()).signer("seal")
+    basic = sign_pdf(document, signer=seal, field_name="seal", reason="", location="")
+    timestamped = sign_pdf(document, signer=seal, field_name="seal", reason="", location="",
+                           timestamper=HttpTimeStamper(tsa))
+    crl = revoke(paths, PASSPHRASE, seal.signing_cert.serial_number, reason=x509.ReasonFlags.key_compromise)
+    roots = load_trust_roots(paths.root_cert)
+    [lt] = verify_pdf(long_term, trust_roots=roots, crls=[crl]).signatures
+    assert (lt.level, lt.valid, lt.timestamp is not None) == ("B-LT", True, True)
+    for content, level in ((basic, "B-B"), (timestamped, "B-T")):
+        [report] = verify_pdf(content, trust_roots=roots, crls=[crl]).signatures
+        assert (report.level, report.valid, [m.code for m in report.messages]) == (level, False, ["revoked"])
+

@@ -8,15 +8,13 @@ from pathlib import Path
 from motcua.settings import CommonSettings, Env, SettingsError
 
 from signing.authorisation import parse_service_keys
+from signing.pades import B_B, B_LT, B_T
 
 # Where the signers' keys are: a PKCS#11 token (HSM; SoftHSM2 locally) or, in development, PKCS#12 files.
 PKCS11 = "PKCS11"
 PKCS12 = "PKCS12"
 # PAdES baseline levels: B-B signs; B-T adds an RFC 3161 signature timestamp; B-LT also embeds the signer
 # chain's revocation data (OCSP responses, CRLs) in the document's DSS.
-B_B = "B-B"
-B_T = "B-T"
-B_LT = "B-LT"
 LEVELS = (B_B, B_T, B_LT)
 
 
