@@ -13,7 +13,7 @@ import pytest
 from asn1crypto import ocsp as asn1_ocsp
 from cryptography import x509
 from motcua.auth import Principal
-from motcua.errors import Conflict, Unavailable
+from motcua.errors import Conflict, DomainError, Unavailable
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from signing.authorisation import Authoriser
@@ -67,6 +67,14 @@ def dss_of(pdf: bytes) -> tuple[list[asn1_ocsp.OCSPResponse], int]:
     return responses, len(dss.crls)
 
 
+def refusal(service: SigningService, repo: MemoryRepository, audit: AuditRecords, document: bytes) -> DomainError:
+    """Why the seal may not sign `document`; nothing may be stored or audited."""
+    with pytest.raises(DomainError) as refused:
+        service.sign(CLERK, pdf=document, signer="seal", reason="", location="")
+    assert not repo.records and not audit.records
+    return refused.value
+
+
 def answered_serial(response: asn1_ocsp.OCSPResponse) -> int:
     basic = response["response_bytes"]["response"].parsed["tbs_response_data"]
     return int(basic["responses"][0]["cert_id"]["serial_number"].native)
@@ -98,10 +106,8 @@ def test_a_signer_the_responder_says_is_revoked_cannot_sign_and_nothing_is_store
     service = service_of(paths, tsa, responder[0], repo, audit, crl=stale_crl)
     seal = FileKeyStore(paths.directory, PASSPHRASE.encode()).signer("seal").signing_cert
     revoke(paths, PASSPHRASE, seal.serial_number, reason=x509.ReasonFlags.key_compromise)
-    with pytest.raises(Conflict) as refused:
-        service.sign(CLERK, pdf=document, signer="seal", reason="", location="")
-    assert refused.value.reason == "CERTIFICATE_REVOKED"
-    assert not repo.records and not audit.records
+    error = refusal(service, repo, audit, document)
+    assert isinstance(error, Conflict) and error.reason == "CERTIFICATE_REVOKED"
 
 
 def test_a_silent_responder_gives_unavailable_and_nothing_is_stored(
@@ -109,11 +115,8 @@ def test_a_silent_responder_gives_unavailable_and_nothing_is_stored(
         document: bytes) -> None:
     url, stop = responder
     stop()
-    service = service_of(paths, tsa, url, repo, audit)
-    with pytest.raises(Unavailable) as refused:
-        service.sign(CLERK, pdf=document, signer="seal", reason="", location="")
-    assert refused.value.reason == "REVOCATION_UNAVAILABLE"
-    assert not repo.records and not audit.records
+    error = refusal(service_of(paths, tsa, url, repo, audit), repo, audit, document)
+    assert isinstance(error, Unavailable) and error.reason == "REVOCATION_UNAVAILABLE"
 
 
 def test_a_fresh_answer_is_reused_until_its_bounded_age_is_reached(

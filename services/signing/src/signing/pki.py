@@ -287,44 +287,37 @@ def _issue_responder(issuer: Issued, now: dt.datetime) -> Issued:
     id-pkix-ocsp-nocheck tells clients not to check the responder's own status: it lives a year, not the
     signers' two, and a new one is issued with a new key rather than revoked.
     """
-    key = _new_key()
-    subject = _name(
-        (NameOID.COUNTRY_NAME, "VN"),
-        (NameOID.ORGANIZATION_NAME, str(issuer.cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)[0].value)),
-        (NameOID.COMMON_NAME, "motcua OCSP trạng thái chứng thư (phát triển)"),
-    )
-    usage = x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
-                          data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
-                          encipher_only=False, decipher_only=False)
-    builder = (
-        _builder(subject, issuer.cert.subject, key.public_key(), now, RESPONDER_LIFETIME)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(usage, critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.OCSP_SIGNING]), critical=False)
-        .add_extension(x509.OCSPNoCheck(), critical=False)
-        .add_extension(_authority_key_id(issuer.cert), critical=False)
-    )
-    return Issued(cert=builder.sign(issuer.key, hashes.SHA256()), key=key)
+    organisation = str(issuer.cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)[0].value)
+    return _issue_service(issuer, organisation, "motcua OCSP trạng thái chứng thư (phát triển)", now,
+                          RESPONDER_LIFETIME, ExtendedKeyUsageOID.OCSP_SIGNING, non_repudiation=False,
+                          extra=(x509.OCSPNoCheck(),))
 
 
 def _issue_tsa(issuer: Issued, agency_name: str, now: dt.datetime) -> Issued:
     """Create the key and certificate of the local time-stamping authority (RFC 3161), signed by `issuer`."""
+    return _issue_service(issuer, agency_name, "motcua TSA dấu thời gian (phát triển)", now, SIGNER_LIFETIME,
+                          ExtendedKeyUsageOID.TIME_STAMPING, non_repudiation=True)
+
+
+def _issue_service(issuer: Issued, organisation: str, common_name: str, now: dt.datetime, lifetime: dt.timedelta,
+                   purpose: ObjectIdentifier, *, non_repudiation: bool,
+                   extra: Sequence[x509.ExtensionType] = ()) -> Issued:
+    """Create the key and certificate of one of the CA's online services, for one purpose only (critical EKU)."""
     key = _new_key()
-    subject = _name(
-        (NameOID.COUNTRY_NAME, "VN"),
-        (NameOID.ORGANIZATION_NAME, agency_name),
-        (NameOID.COMMON_NAME, "motcua TSA dấu thời gian (phát triển)"),
-    )
-    usage = x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
+    subject = _name((NameOID.COUNTRY_NAME, "VN"), (NameOID.ORGANIZATION_NAME, organisation),
+                    (NameOID.COMMON_NAME, common_name))
+    usage = x509.KeyUsage(digital_signature=True, content_commitment=non_repudiation, key_encipherment=False,
                           data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
                           encipher_only=False, decipher_only=False)
     builder = (
-        _builder(subject, issuer.cert.subject, key.public_key(), now, SIGNER_LIFETIME)
+        _builder(subject, issuer.cert.subject, key.public_key(), now, lifetime)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(usage, critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([purpose]), critical=True)
         .add_extension(_authority_key_id(issuer.cert), critical=False)
     )
+    for extension in extra:
+        builder = builder.add_extension(extension, critical=False)
     return Issued(cert=builder.sign(issuer.key, hashes.SHA256()), key=key)
 
 
