@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from asn1crypto import keys as asn1_keys
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509 import ocsp
@@ -64,7 +64,7 @@ class Responder:
         try:
             request = ocsp.load_der_ocsp_request(der)
             algorithm = request.hash_algorithm
-        except (ValueError, TypeError, x509.UnsupportedGeneralNameType):
+        except (ValueError, TypeError, UnsupportedAlgorithm):
             return _unsuccessful(ocsp.OCSPResponseStatus.MALFORMED_REQUEST)
         crls = self.crl.crls()
         if not crls:
@@ -167,11 +167,11 @@ class OcspClient:
             raise OcspUnavailable(f"the OCSP responder {url} is unreachable: {error}") from error
         try:
             response = ocsp.load_der_ocsp_response(der)
-        except ValueError as error:
-            raise OcspUnavailable(f"{url} did not answer with an OCSP response: {error}") from error
-        self._check(response, request, nonce, url)
-        return Status(der=der, status=response.certificate_status, revoked_at=response.revocation_time_utc,
-                      this_update=response.this_update_utc, next_update=response.next_update_utc, fetched_at=now)
+            self._check(response, request, nonce, url)
+            return Status(der=der, status=response.certificate_status, revoked_at=response.revocation_time_utc,
+                          this_update=response.this_update_utc, next_update=response.next_update_utc, fetched_at=now)
+        except (ValueError, UnsupportedAlgorithm) as error:  # not OCSP, or not one answer about one certificate
+            raise OcspUnavailable(f"{url} did not answer with a usable OCSP response: {error}") from error
 
     def _check(self, response: ocsp.OCSPResponse, request: ocsp.OCSPRequest, nonce: bytes, url: str) -> None:
         """Refuse an answer that is unsuccessful, about another certificate, replayed or not the CA's."""
