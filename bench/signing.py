@@ -142,11 +142,13 @@ def long_term(n: int, hsm: Any, document: bytes, roots: list[Any], pki: Path, ba
     cert = x509.load_der_x509_certificate(signer.signing_cert.dump())
     signed: list[bytes] = []
 
+    kept: dict[tuple[bytes, ...], RevocationData] = {}
+
     def sign(i: int, *, keep: bool = False, revocation: bool = False) -> None:
         data = None
         if revocation:  # what the service does per signature: the cached answer, the CRL as published
-            data = RevocationData(trust_roots=tuple(roots), ocsps=(ocsp.status(cert).der,),
-                                  crls=tuple(c.public_bytes(Encoding.DER) for c in crl.crls()))
+            ocsps, crls = (ocsp.status(cert).der,), tuple(c.public_bytes(Encoding.DER) for c in crl.crls())
+            data = kept.setdefault(ocsps + crls, RevocationData(trust_roots=tuple(roots), ocsps=ocsps, crls=crls))
         out = sign_pdf(document, signer=signer, field_name=f"Sig-{i}", reason="Phê duyệt", location="Ninh Bình",
                        timestamper=timestamper, revocation=data)
         if keep:

@@ -63,6 +63,8 @@ class SigningService:
         self.timestamper = timestamper
         # With an OCSP client, signatures are B-LT: each embeds its signer's OCSP answer and the CA's CRL.
         self.ocsp = ocsp
+        # Per signer, the revocation data last embedded: kept while the OCSP answer and the CRL are the same.
+        self._long_term: dict[str, pades.RevocationData] = {}
         self.trust_roots = list(trust_roots)
         self.public_url = public_url
         self.clock = clock
@@ -144,7 +146,11 @@ class SigningService:
             metrics.signatures.labels(name, "certificate_revoked").inc()
             raise errors.certificate_revoked(name, cert.serial_number)
         crls = tuple(crl.public_bytes(Encoding.DER) for crl in self.revocation.crls())
-        return pades.RevocationData(trust_roots=tuple(self.trust_roots), ocsps=(status.der,), crls=crls)
+        data = self._long_term.get(name)
+        if data is None or data.ocsps != (status.der,) or data.crls != crls:
+            data = self._long_term[name] = pades.RevocationData(trust_roots=tuple(self.trust_roots),
+                                                                ocsps=(status.der,), crls=crls)
+        return data
 
     def verify(self, *, pdf: bytes | None = None, document_id: str = "") -> pades.Verification:
         content = self.content(document_id) if document_id else (pdf or b"")
