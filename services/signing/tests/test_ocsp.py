@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,6 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.x509 import ocsp
 from signing.keystore import FileKeyStore
 from signing.ocsp import OcspClient, OcspUnavailable, Responder
 from signing.pki import PkiPaths, load_responder, load_tsa
@@ -64,3 +67,12 @@ def test_a_certificate_naming_no_responder_and_no_url_configured_is_unavailable(
     agency_ca = x509.load_pem_x509_certificate(pki.agency_ca_cert.read_bytes())
     with pytest.raises(OcspUnavailable, match="names no OCSP responder"):
         OcspClient(agency_ca).status(agency_ca)
+
+
+def test_past_the_crls_next_update_the_responder_says_try_later(pki: PkiPaths, keys: FileKeyStore) -> None:
+    agency_ca = x509.load_pem_x509_certificate(pki.agency_ca_cert.read_bytes())
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=8)
+    responder = Responder(load_responder(pki, PASSPHRASE), agency_ca, crl_of(pki), clock=lambda: later)
+    request = ocsp.OCSPRequestBuilder().add_certificate(signer_cert(keys), agency_ca, hashes.SHA256()).build()
+    answer = ocsp.load_der_ocsp_response(responder.answer(request.public_bytes(serialization.Encoding.DER)))
+    assert answer.response_status == ocsp.OCSPResponseStatus.TRY_LATER

@@ -21,6 +21,8 @@ from signing.pki import (
     load_agency_ca,
     main,
     provision_local_pki,
+    refresh_crl,
+    revocation_reason,
     revoke,
     seal_subject,
 )
@@ -229,3 +231,16 @@ def test_signer_certificates_name_the_crl_and_the_ocsp_responder(pki: PkiPaths) 
     access = leaf(pki.official_p12).extensions.get_extension_for_class(x509.AuthorityInformationAccess).value
     assert [(entry.access_method, entry.access_location.value) for entry in access] == [
         (x509.oid.AuthorityInformationAccessOID.OCSP, "http://127.0.0.1:9780/ocsp")]
+
+
+def test_the_crl_is_published_again_with_its_entries_once_half_its_lifetime_has_passed(tmp_path: Path) -> None:
+    paths = provision_local_pki(tmp_path, passphrase=PASSPHRASE)
+    revoke(paths, PASSPHRASE, 0xABC, reason=x509.ReasonFlags.key_compromise)
+    now = dt.datetime.now(dt.UTC)
+    assert not refresh_crl(paths, PASSPHRASE, now=now)
+    later = now + dt.timedelta(days=6)
+    assert refresh_crl(paths, PASSPHRASE, now=later)
+    crl = x509.load_der_x509_crl(paths.crl.read_bytes())
+    assert crl.next_update_utc is not None and crl.next_update_utc > later + dt.timedelta(days=6)
+    [entry] = list(crl)
+    assert entry.serial_number == 0xABC and revocation_reason(entry) == x509.ReasonFlags.key_compromise

@@ -64,12 +64,13 @@ class Responder:
         try:
             request = ocsp.load_der_ocsp_request(der)
             algorithm = request.hash_algorithm
+            nonce = _nonce(request.extensions)
         except (ValueError, TypeError, UnsupportedAlgorithm):
             return _unsuccessful(ocsp.OCSPResponseStatus.MALFORMED_REQUEST)
         crls = self.crl.crls()
-        if not crls:
-            return _unsuccessful(ocsp.OCSPResponseStatus.INTERNAL_ERROR)
         now = self.clock()
+        if not crls or (crls[0].next_update_utc or now) < now:  # no CRL, or one past its nextUpdate
+            return _unsuccessful(ocsp.OCSPResponseStatus.TRY_LATER)
         ours = (request.issuer_name_hash == _digest(algorithm, self._issuer_name_der)
                 and request.issuer_key_hash == _digest(algorithm, self._issuer_key_bits))
         status, revoked_at, reason = ocsp.OCSPCertStatus.UNKNOWN, None, None
@@ -88,13 +89,17 @@ class Responder:
             .responder_id(ocsp.OCSPResponderEncoding.HASH, self.responder.cert)
             .certificates([self.responder.cert])
         )
-        try:
-            nonce = request.extensions.get_extension_for_class(x509.OCSPNonce).value
-            builder = builder.add_extension(x509.OCSPNonce(nonce.nonce), critical=False)
-        except x509.ExtensionNotFound:
-            pass
+        if nonce is not None:
+            builder = builder.add_extension(x509.OCSPNonce(nonce), critical=False)
         response = builder.sign(self.responder.key, hashes.SHA256())
         return response.public_bytes(serialization.Encoding.DER)
+
+
+def _nonce(extensions: x509.Extensions) -> bytes | None:
+    try:
+        return extensions.get_extension_for_class(x509.OCSPNonce).value.nonce
+    except x509.ExtensionNotFound:
+        return None
 
 
 def _unsuccessful(status: ocsp.OCSPResponseStatus) -> bytes:
@@ -179,11 +184,7 @@ class OcspClient:
             raise OcspUnavailable(f"{url} answered {response.response_status.name}")
         if (response.serial_number, response.issuer_key_hash) != (request.serial_number, request.issuer_key_hash):
             raise OcspUnavailable(f"{url} answered about another certificate")
-        try:
-            echoed = response.extensions.get_extension_for_class(x509.OCSPNonce).value.nonce
-        except x509.ExtensionNotFound:
-            echoed = None
-        if echoed != nonce:
+        if _nonce(response.extensions) != nonce:
             raise OcspUnavailable(f"{url} did not echo the request's nonce")
         signer = self._authorised_signer(response)
         if signer is None:

@@ -438,6 +438,21 @@ def revoke(paths: PkiPaths, passphrase: str, serial: int, *, now: dt.datetime | 
     return x509.load_der_x509_crl(der)
 
 
+def refresh_crl(paths: PkiPaths, passphrase: str, *, now: dt.datetime | None = None) -> bool:
+    """Publish the agency CA's CRL again, with the same entries, once half its lifetime has passed.
+
+    A CRL past its nextUpdate proves nothing: the OCSP responder, which answers from it, then says tryLater
+    and B-LT signatures cannot be made. `make setup` (and so `make run`) calls this.
+    """
+    now = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+    current = x509.load_der_x509_crl(paths.crl.read_bytes())
+    if current.next_update_utc is not None and current.next_update_utc - now > CRL_LIFETIME / 2:
+        return False
+    entries = [(entry.serial_number, entry.revocation_date_utc, revocation_reason(entry)) for entry in current]
+    _write_atomic(paths.crl, _crl(load_agency_ca(paths, passphrase), entries, now), 0o644)
+    return True
+
+
 def revocation_reason(entry: x509.RevokedCertificate) -> x509.ReasonFlags:
     """The reason a CRL entry gives (CRLReason), `unspecified` when it gives none."""
     try:
@@ -495,6 +510,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.dir, passphrase=passphrase, agency_name=args.agency_name, crl_url=args.crl_url,
         ocsp_url=args.ocsp_url, overwrite=args.overwrite,
     )
+    refresh_crl(paths, passphrase)
     for path in paths.files():
         print(path)
     return 0
