@@ -373,12 +373,14 @@ class _Revocations:
             return B_T
         answered, crl_issuers = self._covered
         issuer = cert.issuer.dump()
-        if issuer in crl_issuers or any(serial == cert.serial_number and hashlib.new(algorithm, issuer).digest() == name
+        if issuer in crl_issuers or any(serial == cert.serial_number and algorithm in hashlib.algorithms_available
+                                        and hashlib.new(algorithm, issuer).digest() == name
                                         for algorithm, name, serial in answered):
             return B_LT
         return B_T
 
     def context(self, embedded: EmbeddedPdfSignature, level: str) -> ValidationContext:
+        """B-LT: the DSS's data alone, as of the timestamp, hard-fail; else the current CRLs now, soft-fail."""
         moment = _timestamp_time(embedded)
         if level == B_LT and self.dss is not None and moment is not None:
             return self.dss.as_validation_context({"trust_roots": self.roots, "moment": moment, "allow_fetching": False,
