@@ -3,7 +3,10 @@
 One thread signs BENCH_SIGNING_N copies of a rendered result document, one after another, with the official's
 key in the SoftHSM2 token `make setup` provisioned (PAdES B-B, invisible), then visible (the official's box drawn
 for each signature), then invisible with the same official's key from its PKCS#12 file, then verifies every
-invisible HSM-signed copy. The key stores stay open and warm, as in the service.
+invisible HSM-signed copy. The key stores stay open and warm, as in the service. Then the same invisible HSM
+signature at PAdES B-T (each timestamped by the local PKI's TSA) and at B-LT (also embedding the signer's OCSP
+answer, reused while fresh as the service does, and the agency CA's CRL), the PKI server running as a process of
+its own so that its work is not counted, and the verification of the B-LT copies.
 Prints the table, the ratios to the targets and between the stores, and writes .run/bench/signing.json.
 """
 
@@ -11,12 +14,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from bench.config import RUN
+from bench.baselines import free_port
+from bench.config import RUN, http_ok, wait_for
 from bench.report import Result, Target, table, write_json
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,12 +83,16 @@ def main() -> int:
                timed("signing.invisible_pkcs12", n, sign_with(files))]
     results.append(timed("signing.verify", n, lambda i: verify_pdf(signed[i], trust_roots=roots).valid or sys.exit(
         "a signed copy did not verify")))
+    with pki_server(pki) as base:
+        results.extend(long_term(n, hsm, document, roots, pki, base))
     hsm.close()
     print(table(results))
     by_name = {r.scenario: r for r in results}
     ratios = {f"{name} / target": round(r.per_second / r.target.min_rate, 2) for name, r in by_name.items() if r.target}
     ratios["hsm / pkcs12"] = round(by_name["signing.invisible_hsm"].per_second
                                    / by_name["signing.invisible_pkcs12"].per_second, 2)
+    ratios["B-LT / B-T per CPU-second"] = round(by_name["signing.invisible_hsm_blt"].notes["per_cpu_second"]
+                                                / by_name["signing.invisible_hsm_bt"].notes["per_cpu_second"], 2)
     for name, value in ratios.items():
         print(f"{name}: {value}")
     # On a shared machine the wall clock includes waiting for a CPU; per CPU-second is what one core does.
@@ -90,6 +101,65 @@ def main() -> int:
     write_json(RESULTS, {"n": n, "scenarios": [r.as_dict() for r in results], "ratios": ratios})
     print(f"\nresults: {RESULTS}")
     return 0 if all(r.met() is not False for r in results) else 1
+
+
+@contextmanager
+def pki_server(pki: Path) -> Iterator[str]:
+    """The local PKI's server (TSA, OCSP, CRL) as a process of its own: its base URL."""
+    port = free_port()
+    log = RUN / "signing-pki.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "signing.pki_server", "--dir", str(pki), "--port", str(port)],
+                                stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_for(lambda: http_ok(f"http://127.0.0.1:{port}/health"), "PKI server", 30, proc, log)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def long_term(n: int, hsm: Any, document: bytes, roots: list[Any], pki: Path, base: str) -> list[Result]:
+    """The invisible HSM signature at B-T and at B-LT, then the verification of the B-LT copies."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+    from signing.ocsp import OcspClient
+    from signing.pades import (
+        HttpTimeStamper,
+        RevocationData,
+        quiet_prefetched_revocation,
+        sign_pdf,
+        verify_pdf,
+    )
+    from signing.revocation import CrlFile
+
+    quiet_prefetched_revocation()
+    agency_ca = x509.load_pem_x509_certificate((pki / "agency-ca.pem").read_bytes())
+    ocsp, crl = OcspClient(agency_ca, url=f"{base}/ocsp"), CrlFile(pki / "agency-ca.crl", agency_ca)
+    timestamper = HttpTimeStamper(f"{base}/tsa")
+    signer = hsm.signer("official")
+    cert = x509.load_der_x509_certificate(signer.signing_cert.dump())
+    signed: list[bytes] = []
+
+    kept: dict[tuple[bytes, ...], RevocationData] = {}
+
+    def sign(i: int, *, keep: bool = False, revocation: bool = False) -> None:
+        data = None
+        if revocation:  # what the service does per signature: the cached answer, the CRL as published
+            ocsps, crls = (ocsp.status(cert).der,), tuple(c.public_bytes(Encoding.DER) for c in crl.crls())
+            data = kept.setdefault(ocsps + crls, RevocationData(trust_roots=tuple(roots), ocsps=ocsps, crls=crls))
+        out = sign_pdf(document, signer=signer, field_name=f"Sig-{i}", reason="Phê duyệt", location="Ninh Bình",
+                       timestamper=timestamper, revocation=data)
+        if keep:
+            signed.append(out)
+
+    sign(-1, revocation=True)  # warm-up: the TSA's certificates, the first OCSP answer
+    results = [timed("signing.invisible_hsm_bt", n, sign),
+               timed("signing.invisible_hsm_blt", n, lambda i: sign(i, keep=True, revocation=True))]
+    results.append(timed("signing.verify_blt", n, lambda i: verify_pdf(signed[i], trust_roots=roots).signatures[0].level
+                         == "B-LT" or sys.exit("a B-LT copy did not verify as B-LT")))
+    return results
 
 
 if __name__ == "__main__":

@@ -238,6 +238,8 @@ class Stack:
             "MOTCUA_SIGNING_PKI_DIR": str(ROOT / ".data/pki"),
             "MOTCUA_SIGNING_PKCS11_MODULE": str(ROOT / ".cache/softhsm/libsofthsm2.so"),
             "MOTCUA_SIGNING_PKCS11_PIN": "motcua-dev-pin", "MOTCUA_SIGNING_TSA_URL": f"http://127.0.0.1:{p.pki}/tsa", "SOFTHSM2_CONF": str(ROOT / ".data/softhsm/softhsm2.conf"),
+            # PAdES B-LT: the PKI process's responder, at the port of this stack (the certificates name 9780).
+            "MOTCUA_SIGNING_LEVEL": "B-LT", "MOTCUA_SIGNING_OCSP_URL": f"http://127.0.0.1:{p.pki}/ocsp",
             "MOTCUA_SIGNING_ADDR": f"127.0.0.1:{p.grpc['signing']}",
             "MOTCUA_SIGNING_PUBLIC_URL": f"http://127.0.0.1:{p.http['signing']}",
             # Intake asks feedback for the receipt's rating link; a shared development machine may be slow.

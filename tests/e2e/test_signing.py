@@ -71,15 +71,16 @@ def test_one_hsm_signature_verifies_everywhere_and_pdfsig_agrees(signing, signed
     verified = stub.VerifyPdf(signing_pb2.VerifyPdfRequest(document_id=signed["official"]), timeout=30)
     assert verified.valid and len(verified.signatures) == 1
     assert f"UID=CCCD:{OFFICIAL_ID}" in verified.signatures[0].signer_subject and verified.signatures[0].trusted
-    # The stack's signing has the local PKI's time-stamping authority: PAdES B-T.
-    assert verified.signatures[0].HasField("timestamped_at")
+    # The stack's signing has the local PKI's time-stamping authority and OCSP responder: PAdES B-LT.
+    assert verified.signatures[0].HasField("timestamped_at") and verified.signatures[0].level == "B-LT"
     assert pdfsig(download(base, signed["official"]), tmp_path) == ["Signature is Valid"]
     page = requests.get(f"{base}/verify/{signed['official']}", timeout=30)
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
     assert "Hợp lệ" in page.text and "(Valid)" in page.text and "Nguyễn Văn An" in page.text
     as_json = requests.get(f"{base}/verify/{signed['official']}", headers={"Accept": "application/json"}, timeout=30)
     assert as_json.json()["valid"] is True and as_json.json()["signatures"][0]["common_name"] == "Nguyễn Văn An"
-    assert as_json.json()["signatures"][0]["timestamp"] is not None
+    assert as_json.json()["signatures"][0]["timestamp"] is not None and as_json.json()["signatures"][0]["level"] == "B-LT"
+    assert "PAdES B-LT" in page.text
 
 
 def test_the_official_and_the_seal_are_both_valid_and_pdfsig_agrees(signing, signed, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -87,7 +88,8 @@ def test_the_official_and_the_seal_are_both_valid_and_pdfsig_agrees(signing, sig
     verified = stub.VerifyPdf(signing_pb2.VerifyPdfRequest(document_id=signed["sealed"]), timeout=30)
     assert verified.valid
     assert ["Nguyễn Văn An" in s.signer_subject for s in verified.signatures] == [True, False]
-    assert all(s.intact and s.trusted for s in verified.signatures)
+    assert all(s.intact and s.trusted and s.level == "B-LT" for s in verified.signatures)
+    # pdfsig agrees on a B-LT document: the seal's signature and both DSS updates leave the official's intact.
     assert pdfsig(download(base, signed["sealed"]), tmp_path) == ["Signature is Valid", "Signature is Valid"]
 
 

@@ -13,6 +13,13 @@ env:
   {{- with .Values.tsaUrl }}
   MOTCUA_SIGNING_TSA_URL: {{ . | quote }}
   {{- end }}
+  {{- with .Values.level }}
+  MOTCUA_SIGNING_LEVEL: {{ . | quote }}
+  {{- end }}
+  {{- with .Values.ocspUrl }}
+  MOTCUA_SIGNING_OCSP_URL: {{ . | quote }}
+  {{- end }}
+  MOTCUA_SIGNING_REVOCATION_MAX_AGE: {{ .Values.revocationMaxAge | int | toString | quote }}
   MOTCUA_SIGNING_KEY_STORE: {{ .Values.keyStore.type | upper | quote }}
   {{- if eq .Values.keyStore.type "pkcs11" }}
   MOTCUA_SIGNING_PKCS11_MODULE: {{ .Values.keyStore.pkcs11.module | required "keyStore.pkcs11.module is required" | quote }}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import socket
-from collections.abc import Iterator, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from motcua.auth import TokenVerifier
 from motcua.events import timestamp
 from motcua.rpc import build_server
 from motcua.v1 import common_pb2, signing_pb2, signing_pb2_grpc
-from signing import forms
+from signing import forms, pki_server
 from signing.forms import FormHeader, ResultDocument
 from signing.hsm import (
     SOFTHSM_MODULE,
@@ -258,12 +259,38 @@ def crl_of(pki: PkiPaths) -> CrlFile:
     return CrlFile(pki.crl, x509.load_pem_x509_certificate(pki.agency_ca_cert.read_bytes()))
 
 
+Server = tuple[str, Callable[[], None]]
+
+
+@contextmanager
+def running(paths: PkiPaths, passphrase: str) -> Iterator[Server]:
+    """The PKI server of `paths` (CRL, OCSP, TSA) in this process: its base URL, and how to stop it early."""
+    http = pki_server.server(paths, passphrase, free_port())
+    threading.Thread(target=http.serve_forever, daemon=True).start()
+    stopped = threading.Event()
+
+    def stop() -> None:
+        if not stopped.is_set():
+            stopped.set()
+            http.shutdown()
+            http.server_close()
+
+    try:
+        yield f"http://127.0.0.1:{http.server_address[1]}", stop
+    finally:
+        stop()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 @contextmanager
 def serving(servicer: SigningServicer) -> Iterator[str]:
     """Serve `servicer` with the platform's gRPC server on a free local port; yield its address."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     server, _ = build_server(
         service="signing", port=port, bind_host="127.0.0.1",
         register=[lambda s: signing_pb2_grpc.add_SigningServicer_to_server(servicer, s)],

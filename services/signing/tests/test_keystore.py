@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from pkcs11 import Attribute, ObjectClass
 from signing.hsm import open_session, provision_signers
 from signing.keystore import Pkcs11KeyStore, UnknownSigner
+from signing.ocsp import responder_url
 from signing.pades import sign_pdf, verify_pdf
 from signing.pki import PkiPaths, provision_local_pki
 
@@ -65,6 +66,17 @@ def test_an_expired_certificate_is_replaced(token: Token, pki: PkiPaths) -> None
     try:
         assert renewed["seal"].serial_number != token.certificates["seal"].serial_number
         assert renewed["seal"].not_valid_after_utc > later
+    finally:
+        provision_signers(token.module, token.label, token.pin, pki, PASSPHRASE)
+
+
+def test_a_certificate_naming_another_ocsp_responder_is_certified_again(token: Token, pki: PkiPaths) -> None:
+    # As after an upgrade from certificates that named no responder: the same keys get ones that do.
+    moved = provision_signers(token.module, token.label, token.pin, pki, PASSPHRASE, ocsp_url="https://ocsp.ca.vn")
+    try:
+        for name, cert in moved.items():
+            assert responder_url(cert) == "https://ocsp.ca.vn" != responder_url(token.certificates[name])
+            assert cert.public_key().public_numbers() == token.certificates[name].public_key().public_numbers()
     finally:
         provision_signers(token.module, token.label, token.pin, pki, PASSPHRASE)
 

@@ -21,6 +21,8 @@ from signing.pki import (
     load_agency_ca,
     main,
     provision_local_pki,
+    refresh_crl,
+    revocation_reason,
     revoke,
     seal_subject,
 )
@@ -56,6 +58,8 @@ def test_provisioning_writes_every_file(pki: PkiPaths) -> None:
         "agency-ca.crl",
         "tsa.pem",
         "tsa-key.pem",
+        "ocsp.pem",
+        "ocsp-key.pem",
         "official.p12",
         "seal.p12",
         "pki.json",
@@ -207,3 +211,36 @@ def test_cli_revokes_a_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     crl = x509.load_der_x509_crl((tmp_path / "agency-ca.crl").read_bytes())
     assert crl.get_revoked_certificate_by_serial_number(serial) is not None
     assert "1 revoked" in capsys.readouterr().out
+
+
+def test_a_pki_made_before_the_ocsp_responder_gets_only_the_responder(tmp_path: Path) -> None:
+    paths = provision_local_pki(tmp_path, passphrase=PASSPHRASE)
+    agency_ca = paths.agency_ca_cert.read_bytes()
+    paths.ocsp_cert.unlink()
+    paths.ocsp_key.unlink()
+    provision_local_pki(tmp_path, passphrase=PASSPHRASE)
+    assert paths.agency_ca_cert.read_bytes() == agency_ca
+    responder = x509.load_pem_x509_certificate(paths.ocsp_cert.read_bytes())
+    responder.verify_directly_issued_by(x509.load_pem_x509_certificate(agency_ca))
+    assert x509.oid.ExtendedKeyUsageOID.OCSP_SIGNING in responder.extensions.get_extension_for_class(
+        x509.ExtendedKeyUsage).value
+    assert responder.extensions.get_extension_for_class(x509.OCSPNoCheck)
+
+
+def test_signer_certificates_name_the_crl_and_the_ocsp_responder(pki: PkiPaths) -> None:
+    access = leaf(pki.official_p12).extensions.get_extension_for_class(x509.AuthorityInformationAccess).value
+    assert [(entry.access_method, entry.access_location.value) for entry in access] == [
+        (x509.oid.AuthorityInformationAccessOID.OCSP, "http://127.0.0.1:9780/ocsp")]
+
+
+def test_the_crl_is_published_again_with_its_entries_once_half_its_lifetime_has_passed(tmp_path: Path) -> None:
+    paths = provision_local_pki(tmp_path, passphrase=PASSPHRASE)
+    revoke(paths, PASSPHRASE, 0xABC, reason=x509.ReasonFlags.key_compromise)
+    now = dt.datetime.now(dt.UTC)
+    assert not refresh_crl(paths, PASSPHRASE, now=now)
+    later = now + dt.timedelta(days=6)
+    assert refresh_crl(paths, PASSPHRASE, now=later)
+    crl = x509.load_der_x509_crl(paths.crl.read_bytes())
+    assert crl.next_update_utc is not None and crl.next_update_utc > later + dt.timedelta(days=6)
+    [entry] = list(crl)
+    assert entry.serial_number == 0xABC and revocation_reason(entry) == x509.ReasonFlags.key_compromise

@@ -35,3 +35,25 @@ def test_files_need_no_hsm_settings(tmp_path: Path) -> None:
 def test_an_unknown_key_store_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="MOTCUA_SIGNING_KEY_STORE"):
         load(tmp_path, MOTCUA_SIGNING_KEY_STORE="jks")
+
+
+def test_the_level_follows_the_time_stamping_authority_unless_set(tmp_path: Path) -> None:
+    files = {"MOTCUA_SIGNING_KEY_STORE": "PKCS12"}
+    assert load(tmp_path, **files).level == "B-B"
+    tsa = {**files, "MOTCUA_SIGNING_TSA_URL": "http://127.0.0.1:9780/tsa"}
+    assert load(tmp_path, **tsa).level == "B-T"
+    settings = load(tmp_path, **tsa, MOTCUA_SIGNING_LEVEL="b-lt", MOTCUA_SIGNING_OCSP_URL="http://127.0.0.1:9780/ocsp")
+    assert (settings.level, settings.ocsp_url, settings.revocation_max_age) == ("B-LT", "http://127.0.0.1:9780/ocsp", 300)
+
+
+@pytest.mark.parametrize(("values", "named"), [
+    ({"MOTCUA_SIGNING_LEVEL": "B-LT"}, "MOTCUA_SIGNING_LEVEL=B-LT needs a time-stamping authority"),
+    ({"MOTCUA_SIGNING_LEVEL": "B-B", "MOTCUA_SIGNING_TSA_URL": "http://tsa.vn"}, "MOTCUA_SIGNING_LEVEL=B-B"),
+    ({"MOTCUA_SIGNING_LEVEL": "B-LTA"}, "MOTCUA_SIGNING_LEVEL must be one of"),
+    ({"MOTCUA_SIGNING_LEVEL": "B-LT", "MOTCUA_SIGNING_TSA_URL": "http://tsa.vn", "MOTCUA_SIGNING_OCSP_URL": "ocsp"},
+     "MOTCUA_SIGNING_OCSP_URL"),
+])
+def test_a_level_the_settings_cannot_give_is_refused_naming_the_variable(
+        tmp_path: Path, values: dict[str, str], named: str) -> None:
+    with pytest.raises(SettingsError, match=named):
+        load(tmp_path, MOTCUA_SIGNING_KEY_STORE="PKCS12", **values)

@@ -4,9 +4,7 @@ checked offline afterwards, and no signature is released when the authority cann
 from __future__ import annotations
 
 import datetime as dt
-import socket
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 from cryptography import x509
@@ -16,41 +14,27 @@ from signing.authorisation import Authoriser
 from signing.keystore import FileKeyStore
 from signing.pades import HttpTimeStamper, sign_pdf, verify_pdf
 from signing.pki import PkiPaths
-from signing.pki_server import server
 from signing.service import SigningService
 
-from .conftest import PASSPHRASE, AuditRecords, MemoryRepository, crl_of
-
-Authority = tuple[str, Callable[[], None]]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from .conftest import (
+    PASSPHRASE,
+    AuditRecords,
+    MemoryRepository,
+    Server,
+    crl_of,
+    running,
+)
 
 
 @pytest.fixture
-def authority(pki: PkiPaths) -> Iterator[Authority]:
+def authority(pki: PkiPaths) -> Iterator[Server]:
     """The PKI server of the session's PKI: its TSA's URL, and how to stop it."""
-    http = server(pki, PASSPHRASE, free_port())
-    threading.Thread(target=http.serve_forever, daemon=True).start()
-    stopped = threading.Event()
-
-    def stop() -> None:
-        if not stopped.is_set():
-            stopped.set()
-            http.shutdown()
-            http.server_close()
-
-    try:
-        yield f"http://127.0.0.1:{http.server_address[1]}/tsa", stop
-    finally:
-        stop()
+    with running(pki, PASSPHRASE) as (base, stop):
+        yield f"{base}/tsa", stop
 
 
 def test_a_timestamped_signature_verifies_offline_once_the_authority_is_gone(
-        authority: Authority, keys: FileKeyStore, roots: list[x509.Certificate], document: bytes) -> None:
+        authority: Server, keys: FileKeyStore, roots: list[x509.Certificate], document: bytes) -> None:
     url, stop = authority
     before = dt.datetime.now(dt.UTC).replace(microsecond=0)
     signed = sign_pdf(document, signer=keys.signer("official"), field_name="official", reason="Phê duyệt",
@@ -70,7 +54,7 @@ def test_a_signature_without_the_authority_has_no_timestamp(keys: FileKeyStore, 
 
 
 def test_an_unreachable_authority_refuses_the_signature_and_stores_nothing(
-        authority: Authority, audit: AuditRecords, repo: MemoryRepository, keys: FileKeyStore, pki: PkiPaths,
+        authority: Server, audit: AuditRecords, repo: MemoryRepository, keys: FileKeyStore, pki: PkiPaths,
         roots: list[x509.Certificate], document: bytes) -> None:
     url, stop = authority
     service = SigningService(repo=repo, kick=lambda *_: None, keys=keys, revocation=crl_of(pki),

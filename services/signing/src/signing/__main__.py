@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 
 from cryptography import x509
@@ -13,12 +14,13 @@ from signing.app import create_app
 from signing.audit import AuditLog
 from signing.authorisation import Authoriser
 from signing.keystore import FileKeyStore, KeyStore, Pkcs11KeyStore
+from signing.ocsp import OcspClient
 from signing.pki import AGENCY_CA_FILE, CRL_FILE
 from signing.repository import INDEXES, OUTBOX_COLLECTIONS, Repository
 from signing.revocation import CrlFile
 from signing.service import SigningService
 from signing.servicer import SigningServicer
-from signing.settings import Settings
+from signing.settings import B_LT, Settings
 
 
 def build(settings: Settings, platform: Platform) -> Process:
@@ -30,10 +32,15 @@ def build(settings: Settings, platform: Platform) -> Process:
     metrics.report_certificate_expiry(keys.not_after())
     agency_ca = x509.load_pem_x509_certificate((settings.pki_dir / AGENCY_CA_FILE).read_bytes())
     revocation = CrlFile(settings.pki_dir / CRL_FILE, agency_ca)
+    ocsp = None
+    if settings.level == B_LT:
+        pades.quiet_prefetched_revocation()
+        ocsp = OcspClient(agency_ca, url=settings.ocsp_url, max_age=dt.timedelta(seconds=settings.revocation_max_age))
     service = SigningService(repo=repo, kick=relay.kick, keys=keys, revocation=revocation,
                              authoriser=Authoriser(settings.service_keys), audit=AuditLog(repo.audit),
                              trust_roots=pades.load_trust_roots(settings.trust_roots), public_url=settings.public_url,
                              timestamper=pades.HttpTimeStamper(settings.tsa_url) if settings.tsa_url else None,
+                             ocsp=ocsp,
                              concurrency=settings.concurrency)
     servicer = SigningServicer(service, platform.tokens())
     return Process(

@@ -21,8 +21,11 @@ PAGE = """<!doctype html>
 <p>Tài liệu <code>{{ id }}</code> (SHA-256 <code>{{ sha256 }}</code>)</p>
 <p class="{{ 'ok' if valid else 'bad' }}"><strong>{{ 'Hợp lệ' if valid else 'Không hợp lệ' }}</strong>
 ({{ 'Valid' if valid else 'Not valid' }})</p>
-<ul>{% for s in signatures %}<li>{{ s.signer_common_name or s.signer_subject }}{% if s.timestamp %}
-(dấu thời gian / timestamp {{ s.timestamp.strftime('%Y-%m-%d %H:%M:%S') }} UTC){% endif %}:
+<ul>{% for s in signatures %}<li>{{ s.signer_common_name or s.signer_subject }}
+(mức chữ ký / signature level PAdES {{ s.level }}){% if s.timestamp %}
+(dấu thời gian / timestamp {{ s.timestamp.strftime('%Y-%m-%d %H:%M:%S') }} UTC){% endif %}{% if s.level == 'B-LT' %}
+(trạng thái chứng thư được xác định theo dữ liệu thu hồi nhúng trong tài liệu tại thời điểm ký / certificate
+status judged by the revocation data embedded in the document, as of signing){% endif %}:
 {% for m in s.messages %}{{ m.vi }} ({{ m.en }}){% if not loop.last %}; {% endif %}{% endfor %}</li>{% endfor %}
 {% for m in messages %}<li>{{ m.vi }} ({{ m.en }})</li>{% endfor %}</ul>
 <p><a href="/api/v1/documents/{{ id }}">Tải tài liệu (PDF)</a></p></main></body></html>"""
@@ -49,7 +52,8 @@ def verification_json(result: pades.Verification) -> dict[str, Any]:
         "messages": [{"vi": m.vi, "en": m.en} for m in result.messages],
         "signatures": [{"field": s.field_name, "signer": s.signer_subject, "common_name": s.signer_common_name,
                         "signed_at": s.signing_time.isoformat() if s.signing_time else None,
-                        "timestamp": s.timestamp.isoformat() if s.timestamp else None, "intact": s.intact,
+                        "timestamp": s.timestamp.isoformat() if s.timestamp else None, "level": s.level,
+                        "intact": s.intact,
                         "trusted": s.trusted, "modification_level": s.modification_level, "valid": s.valid,
                         "messages": [{"vi": m.vi, "en": m.en} for m in s.messages]} for s in result.signatures],
     }

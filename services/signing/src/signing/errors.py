@@ -41,3 +41,9 @@ def not_delegated(service: str, signer: str) -> Forbidden:
 def timestamp_unavailable(detail: str) -> Unavailable:
     return Unavailable(detail=f"no timestamp for the signature: {detail}",
                        detail_vi="Không lấy được dấu thời gian cho chữ ký, vui lòng thử lại", reason="TIMESTAMP_UNAVAILABLE")
+
+
+def revocation_unavailable(detail: str) -> Unavailable:
+    return Unavailable(detail=f"no revocation data for a B-LT signature: {detail}",
+                       detail_vi="Không lấy được thông tin trạng thái chứng thư số cho chữ ký, vui lòng thử lại",
+                       reason="REVOCATION_UNAVAILABLE")

@@ -26,6 +26,7 @@ from pkcs11 import Attribute, CertificateType, KeyType, ObjectClass
 from signing.keystore import AGENCY_CA_LABEL, OFFICIAL, SEAL
 from signing.pki import (
     DEFAULT_CRL_URL,
+    DEFAULT_OCSP_URL,
     DEFAULT_PASSPHRASE,
     PASSPHRASE_ENV,
     RSA_BITS,
@@ -33,6 +34,7 @@ from signing.pki import (
     crl_distribution_points,
     issue_signer_certificate,
     load_agency_ca,
+    ocsp_access,
     official_subject,
     seal_subject,
 )
@@ -68,7 +70,8 @@ def init_softhsm_token(unpacked: Path, conf: Path, *, label: str, pin: str, so_p
 
 
 def provision_signers(module: Path, token_label: str, pin: str, pki: PkiPaths, passphrase: str,
-                      *, crl_url: str = DEFAULT_CRL_URL, now: dt.datetime | None = None) -> dict[str, x509.Certificate]:
+                      *, crl_url: str = DEFAULT_CRL_URL, ocsp_url: str = DEFAULT_OCSP_URL,
+                      now: dt.datetime | None = None) -> dict[str, x509.Certificate]:
     """Generate the signers' keys in the token unless present and keep their certificates issued by the agency CA."""
     now = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     agency_ca = load_agency_ca(pki, passphrase)
@@ -79,10 +82,11 @@ def provision_signers(module: Path, token_label: str, pin: str, pki: PkiPaths, p
         for name, subject in ((OFFICIAL, official_subject(agency_name)), (SEAL, seal_subject(agency_name))):
             public_key = _key_pair(session, name)
             current = _certificate(session, name)
-            wanted = crl_distribution_points(crl_url)
-            if (current is None or current.subject != subject or _distribution_points(current) != wanted
+            wanted = (crl_distribution_points(crl_url), ocsp_access(ocsp_url))
+            if (current is None or current.subject != subject or _revocation_pointers(current) != wanted
                     or not _certifies(current, public_key, agency_ca.cert, now)):
-                current = issue_signer_certificate(agency_ca, subject, public_key, now, crl_url=crl_url)
+                current = issue_signer_certificate(agency_ca, subject, public_key, now, crl_url=crl_url,
+                                                   ocsp_url=ocsp_url)
                 _store_certificate(session, name, current)
             issued[name] = current
     return issued
@@ -112,11 +116,15 @@ def _key_pair(session: pkcs11.Session, label: str) -> rsa.RSAPublicKey:
     return numbers.public_key()
 
 
-def _distribution_points(cert: x509.Certificate) -> x509.CRLDistributionPoints | None:
-    try:
-        return cert.extensions.get_extension_for_class(x509.CRLDistributionPoints).value
-    except x509.ExtensionNotFound:
-        return None
+def _revocation_pointers(cert: x509.Certificate) -> tuple[x509.ExtensionType | None, ...]:
+    """Where the certificate says its status is published: its CRL distribution point and OCSP responder."""
+    found: list[x509.ExtensionType | None] = []
+    for kind in (x509.CRLDistributionPoints, x509.AuthorityInformationAccess):
+        try:
+            found.append(cert.extensions.get_extension_for_class(kind).value)
+        except x509.ExtensionNotFound:
+            found.append(None)
+    return tuple(found)
 
 
 def _certificate(session: pkcs11.Session, label: str) -> x509.Certificate | None:

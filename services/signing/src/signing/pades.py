@@ -1,24 +1,31 @@
 """PAdES signing (ký số) and verification of PDF documents on pyHanko.
 
-Verification never fetches anything: revocation is checked against the CRLs given (the agency CA's), in
-soft-fail mode, so a certificate that a given CRL lists is refused and one no CRL covers is judged by its
-chain to the configured roots alone.
+Verification never fetches anything. A B-LT signature (timestamped, its signer's OCSP answer or CRL in the
+document's DSS) is judged with the DSS's data as of its timestamp, so a certificate revoked after signing
+leaves it valid. Any other signature is checked against the CRLs given (the agency CA's current one), in
+soft-fail mode: a certificate that a given CRL lists is refused, even for signatures made before the
+revocation (nothing proves when they were made), and one no CRL covers is judged by its chain alone.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
+import logging
 import tempfile
 import threading
 import urllib.request
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
+from functools import cached_property
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from asn1crypto import crl as asn1_crl
+from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -40,14 +47,21 @@ from pyhanko.sign.validation import (
     PdfSignatureStatus,
     async_validate_pdf_signature,
 )
+from pyhanko.sign.validation.dss import DocumentSecurityStore, NoDSSFoundError
 from pyhanko.sign.validation.errors import SignatureValidationError
+from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 
 from signing.stamps import Appearance
 
 DIGEST_ALGORITHM = "sha256"
+# PAdES baseline levels (ETSI EN 319 142-1).
+B_B = "B-B"
+B_T = "B-T"
+B_LT = "B-LT"
 # pyHanko builds each CMS from the signer's asn1crypto certificate objects, which cache their encoding lazily
 # and are not safe to encode from two threads at once: 1 of 640 concurrent signatures failed with
 # "UTF8String value must be a unicode string, not NoneType". The signature itself is milliseconds of work
@@ -98,6 +112,31 @@ class TimestampUnavailable(RuntimeError):
     """The time-stamping authority did not give a timestamp."""
 
 
+class RevocationUnavailable(RuntimeError):
+    """The revocation data given does not establish that the signer's chain is valid now."""
+
+
+@dataclass(frozen=True)
+class RevocationData:
+    """What a B-LT signature embeds in the document's DSS for its signer's chain: OCSP responses and CRLs (DER),
+    judged against the trust roots before signing."""
+
+    trust_roots: tuple[x509.Certificate, ...]
+    ocsps: tuple[bytes, ...]
+    crls: tuple[bytes, ...]
+
+    @cached_property
+    def validation_context(self) -> ValidationContext:
+        """A context that fetches nothing and refuses a chain whose declared revocation sources say nothing.
+
+        Built once per data: the signatures that reuse the data also reuse the chain's validation (the OCSP
+        answer's and the CRL's signatures checked once), a sixth of a B-LT signature's CPU. Its validation time
+        is when it was built, which the data's bounded age keeps recent; pyHanko uses it under the signing lock.
+        """
+        return ValidationContext(trust_roots=[to_asn1(root) for root in self.trust_roots], ocsps=list(self.ocsps),
+                                 crls=list(self.crls), allow_fetching=False, revocation_mode="hard-fail")
+
+
 @dataclass(frozen=True)
 class Message:
     """A verification finding, worded for people in Vietnamese and English."""
@@ -122,6 +161,7 @@ class SignatureReport:
     signer_common_name: str
     signing_time: dt.datetime | None
     timestamp: dt.datetime | None
+    level: str
     intact: bool
     trusted: bool
     modification_level: str | None
@@ -210,10 +250,20 @@ class HttpTimeStamper(TimeStamper):
             raise TimestampRequestError(f"the time-stamping authority {self.url} is unreachable: {error}") from error
 
 
+def quiet_prefetched_revocation() -> None:
+    """Drop pyHanko's warning, at every B-LT signature, that it embeds revocation data without fetching any:
+    the data is fetched and checked beforehand (signing.ocsp) and handed over, so the warning says nothing."""
+    logging.getLogger("pyhanko.sign.signers.pdf_signer").addFilter(
+        lambda record: "fetching is not allowed" not in record.getMessage())
+
+
 def sign_pdf(pdf: bytes, *, signer: Signer, field_name: str, reason: str, location: str,
-             timestamper: TimeStamper | None = None, appearance: Appearance | None = None) -> bytes:
+             timestamper: TimeStamper | None = None, appearance: Appearance | None = None,
+             revocation: RevocationData | None = None) -> bytes:
     """Add a PAdES signature (ETSI.CAdES.detached, SHA-256) as an incremental update: B-B, or B-T when a
-    time-stamping authority adds an RFC 3161 signature timestamp; visible on the last page with an appearance."""
+    time-stamping authority adds an RFC 3161 signature timestamp, or B-LT when the signer chain's revocation
+    data is also given (written to the DSS in a second incremental update); visible on the last page with an
+    appearance."""
     writer = _incremental_writer(pdf)
     metadata = PdfSignatureMetadata(
         field_name=field_name,
@@ -221,6 +271,8 @@ def sign_pdf(pdf: bytes, *, signer: Signer, field_name: str, reason: str, locati
         location=location,
         md_algorithm=DIGEST_ALGORITHM,
         subfilter=SigSeedSubFilter.PADES,
+        embed_validation_info=revocation is not None,
+        validation_context=revocation.validation_context if revocation is not None else None,
     )
     output = BytesIO()
     with ExitStack() as scope:
@@ -248,6 +300,8 @@ def _sign(writer: IncrementalPdfFileWriter, output: BytesIO, metadata: PdfSignat
     except TimestampRequestError as error:
         raise TimestampUnavailable(str(error)) from error
     except SigningError as error:
+        if isinstance(error.__cause__, (PathBuildingError, PathValidationError)):
+            raise RevocationUnavailable(f"{error}: {error.__cause__}") from error
         raise ValueError(f"cannot sign field {field_name!r}: {error}") from error
 
 
@@ -269,40 +323,109 @@ def _incremental_writer(pdf: bytes) -> IncrementalPdfFileWriter:
 
 def verify_pdf(pdf: bytes, *, trust_roots: Sequence[x509.Certificate],
                crls: Sequence[x509.CertificateRevocationList] = ()) -> Verification:
-    """Verify every signature of a PDF against the given roots and CRLs."""
-    signatures = _embedded_signatures(pdf)
+    """Verify every signature of a PDF against the given roots, and the given CRLs or its own B-LT data."""
+    reader = _reader(pdf)
+    signatures = _embedded_signatures(reader)
     if not signatures:
         return Verification(valid=False, signatures=(), messages=(Message.of("no_signatures"),))
     roots = [to_asn1(root) for root in trust_roots]
-    reports = asyncio.run(_verify_all(signatures, roots, [crl.public_bytes(serialization.Encoding.DER) for crl in crls]))
+    current = [crl.public_bytes(serialization.Encoding.DER) for crl in crls]
+    reports = asyncio.run(_verify_all(signatures, _Revocations(reader, roots, current)))
     valid = all(report.valid for report in reports)
     summary = Message.of("document_valid" if valid else "document_invalid")
     return Verification(valid=valid, signatures=reports, messages=(summary,))
 
 
-def _embedded_signatures(pdf: bytes) -> list[EmbeddedPdfSignature]:
+def _reader(pdf: bytes) -> PdfFileReader:
+    try:
+        return PdfFileReader(BytesIO(pdf), strict=False)
+    except (PdfError, ValueError, KeyError, IndexError, TypeError) as error:
+        raise InvalidPdf(f"not a readable PDF: {error}") from error
+
+
+def _embedded_signatures(reader: PdfFileReader) -> list[EmbeddedPdfSignature]:
     """Read the signatures of a PDF in signing order, rejecting what does not parse."""
     try:
-        reader = PdfFileReader(BytesIO(pdf), strict=False)
         return list(reader.embedded_regular_signatures)
     except (PdfError, ValueError, KeyError, IndexError, TypeError) as error:
         raise InvalidPdf(f"not a readable PDF: {error}") from error
 
 
-async def _verify_all(
-    signatures: Sequence[EmbeddedPdfSignature], roots: Sequence[asn1_x509.Certificate], crls: Sequence[bytes]
-) -> tuple[SignatureReport, ...]:
+class _Revocations:
+    """Where each signature's revocation is judged from: its document's DSS for B-LT, the current CRLs else."""
+
+    def __init__(self, reader: PdfFileReader, roots: Sequence[asn1_x509.Certificate], current: Sequence[bytes]) -> None:
+        self.roots = list(roots)
+        self.current = list(current)
+        try:
+            self.dss: DocumentSecurityStore | None = DocumentSecurityStore.read_dss(reader)
+            self._covered = _covered_by(self.dss)
+        except (NoDSSFoundError, PdfError, ValueError, KeyError, TypeError):  # none, or one that proves nothing
+            self.dss, self._covered = None, (set(), set())
+
+    def level(self, embedded: EmbeddedPdfSignature) -> str:
+        """B-LT when timestamped with the signer's revocation data in the DSS, B-T when timestamped, else B-B."""
+        if _timestamp_time(embedded) is None:
+            return B_B
+        try:
+            cert = embedded.signer_cert
+        except (ValueError, KeyError, IndexError, TypeError):
+            return B_T
+        answered, crl_issuers = self._covered
+        issuer = cert.issuer.dump()
+        if issuer in crl_issuers or any(serial == cert.serial_number and algorithm in hashlib.algorithms_available
+                                        and hashlib.new(algorithm, issuer).digest() == name
+                                        for algorithm, name, serial in answered):
+            return B_LT
+        return B_T
+
+    def context(self, embedded: EmbeddedPdfSignature, level: str) -> ValidationContext:
+        """B-LT: the DSS's data alone, as of the timestamp, hard-fail; else the current CRLs now, soft-fail."""
+        moment = _timestamp_time(embedded)
+        if level == B_LT and self.dss is not None and moment is not None:
+            return self.dss.as_validation_context({"trust_roots": self.roots, "moment": moment, "allow_fetching": False,
+                                                   "revocation_mode": "hard-fail"})
+        return ValidationContext(trust_roots=self.roots, crls=self.current, allow_fetching=False,
+                                 revocation_mode="soft-fail")
+
+
+def _covered_by(dss: DocumentSecurityStore) -> tuple[set[tuple[str, bytes, int]], set[bytes]]:
+    """What the DSS's OCSP answers speak of (hash algorithm, issuer name hash, serial), and its CRLs' issuers."""
+    answered: set[tuple[str, bytes, int]] = set()
+    for ref in dss.ocsps:
+        response = asn1_ocsp.OCSPResponse.load(ref.get_object().data)
+        for single in response.basic_ocsp_response["tbs_response_data"]["responses"]:
+            cert_id = single["cert_id"]
+            answered.add((cert_id["hash_algorithm"]["algorithm"].native, cert_id["issuer_name_hash"].native,
+                          cert_id["serial_number"].native))
+    crl_issuers = {asn1_crl.CertificateList.load(ref.get_object().data)["tbs_cert_list"]["issuer"].dump()
+                   for ref in dss.crls}
+    return answered, crl_issuers
+
+
+def _timestamp_time(embedded: EmbeddedPdfSignature) -> dt.datetime | None:
+    """When the signature's RFC 3161 timestamp says it existed, if it has one."""
+    try:
+        for token in extract_tst_data_iter(embedded.signer_info, signed=False):
+            return token["encap_content_info"]["content"].parsed["gen_time"].native
+    except (ValueError, KeyError, TypeError):
+        return None
+    return None
+
+
+async def _verify_all(signatures: Sequence[EmbeddedPdfSignature], revocations: _Revocations) -> tuple[SignatureReport, ...]:
     """Verify each signature; only the last one must not be followed by any other change."""
     last = len(signatures) - 1
     reports = []
     for index, embedded in enumerate(signatures):
-        context = ValidationContext(trust_roots=list(roots), crls=list(crls), allow_fetching=False,
-                                    revocation_mode="soft-fail")
-        reports.append(await _verify_one(embedded, context, is_last=index == last))
+        level = revocations.level(embedded)
+        reports.append(await _verify_one(embedded, revocations.context(embedded, level), level=level,
+                                         is_last=index == last))
     return tuple(reports)
 
 
-async def _verify_one(embedded: EmbeddedPdfSignature, context: ValidationContext, *, is_last: bool) -> SignatureReport:
+async def _verify_one(embedded: EmbeddedPdfSignature, context: ValidationContext, *, level: str,
+                      is_last: bool) -> SignatureReport:
     """Verify one signature and explain the outcome."""
     try:
         status = await async_validate_pdf_signature(embedded, signer_validation_context=context)
@@ -313,16 +436,17 @@ async def _verify_one(embedded: EmbeddedPdfSignature, context: ValidationContext
     stamp = status.timestamp_validity
     stamp_ok = stamp is None or (stamp.intact and stamp.valid and stamp.trusted)
     messages = _findings(status, intact=intact, unmodified=unmodified, stamp_ok=stamp_ok)
-    level = status.modification_level
+    modification = status.modification_level
     return SignatureReport(
         field_name=str(embedded.field_name),
         signer_subject=_subject(status.signing_cert),
         signer_common_name=_common_name(status.signing_cert),
         signing_time=status.signer_reported_dt,
         timestamp=stamp.timestamp if stamp is not None and stamp_ok else None,
+        level=level,
         intact=intact,
         trusted=status.trusted,
-        modification_level=level.name if level is not None else None,
+        modification_level=modification.name if modification is not None else None,
         coverage=status.coverage.name if status.coverage is not None else None,
         valid=intact and status.trusted and unmodified and stamp_ok,
         messages=messages,
@@ -381,6 +505,7 @@ def _malformed_report(embedded: EmbeddedPdfSignature) -> SignatureReport:
         signer_common_name=common_name,
         signing_time=None,
         timestamp=None,
+        level=B_B,
         intact=False,
         trusted=False,
         modification_level=None,

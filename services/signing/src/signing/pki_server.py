@@ -1,19 +1,23 @@
-"""The local PKI's online services for development and tests: the agency CA's CRL and an RFC 3161
-time-stamping authority (TSA), over HTTP, from the files of a provisioned PKI directory.
+"""The local PKI's online services for development and tests: the agency CA's CRL, its OCSP responder and an
+RFC 3161 time-stamping authority (TSA), over HTTP, from the files of a provisioned PKI directory.
 
 `python -m signing.pki_server --dir .data/pki --port 9780` (`make run` and the tests start it):
-`GET /crl/agency-ca.crl` serves the current CRL, `POST /tsa` answers `application/timestamp-query` with
-`application/timestamp-reply`, `GET /health` says it is up. In production the CA and the TSA are the
-certification authority's own services.
+`GET /crl/agency-ca.crl` serves the current CRL, `POST /ocsp` (`application/ocsp-request`) and
+`GET /ocsp/<base64 request>` answer with `application/ocsp-response` (RFC 6960), `POST /tsa` answers
+`application/timestamp-query` with `application/timestamp-reply`, `GET /health` says it is up. In production
+the CA, its responder and the TSA are the certification authority's own services.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
+import binascii
 import datetime
 import hashlib
 import os
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -31,8 +35,16 @@ from pyhanko.sign.general import (
 )
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
+from signing.ocsp import REQUEST_TYPE, RESPONSE_TYPE, Responder
 from signing.pades import to_asn1
-from signing.pki import DEFAULT_PASSPHRASE, PASSPHRASE_ENV, PkiPaths, load_tsa
+from signing.pki import (
+    DEFAULT_PASSPHRASE,
+    PASSPHRASE_ENV,
+    PkiPaths,
+    load_responder,
+    load_tsa,
+)
+from signing.revocation import CrlFile
 
 MAX_QUERY_BYTES = 64 * 1024
 
@@ -74,14 +86,28 @@ def authority(paths: PkiPaths, passphrase: str) -> LocalTimeStamper:
     return LocalTimeStamper(to_asn1(tsa.cert), tsa.key, [to_asn1(agency_ca)])
 
 
+def responder(paths: PkiPaths, passphrase: str) -> Responder:
+    """The agency CA's OCSP responder, answering from the CA's CRL with the delegated responder key."""
+    agency_ca = x509.load_pem_x509_certificate(paths.agency_ca_cert.read_bytes())
+    return Responder(load_responder(paths, passphrase), agency_ca, CrlFile(paths.crl, agency_ca))
+
+
 def server(paths: PkiPaths, passphrase: str, port: int, host: str = "127.0.0.1") -> ThreadingHTTPServer:
-    """An HTTP server of the CRL and the TSA; call serve_forever() on it."""
+    """An HTTP server of the CRL, the OCSP responder and the TSA; call serve_forever() on it."""
     tsa = authority(paths, passphrase)
+    ocsp = responder(paths, passphrase)
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             if self.path == "/crl/agency-ca.crl":
                 self._answer(200, "application/pkix-crl", paths.crl.read_bytes())
+            elif self.path.startswith("/ocsp/"):
+                # RFC 6960, A.1: the DER request in base64, URL-encoded, as the last part of the path.
+                try:
+                    request = base64.b64decode(urllib.parse.unquote(self.path[len("/ocsp/"):]), validate=True)
+                except (binascii.Error, ValueError):
+                    request = b""
+                self._answer(200, RESPONSE_TYPE, ocsp.answer(request))
             elif self.path == "/health":
                 self._answer(200, "text/plain", b"ok")
             else:
@@ -89,10 +115,14 @@ def server(paths: PkiPaths, passphrase: str, port: int, host: str = "127.0.0.1")
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
-            if self.path != "/tsa" or self.headers.get("Content-Type") != "application/timestamp-query":
-                return self._answer(404, "text/plain", b"POST application/timestamp-query to /tsa")
+            kind = (self.path, self.headers.get("Content-Type"))
+            if kind not in (("/tsa", "application/timestamp-query"), ("/ocsp", REQUEST_TYPE)):
+                return self._answer(404, "text/plain",
+                                    b"POST application/timestamp-query to /tsa or application/ocsp-request to /ocsp")
             if not 0 < length <= MAX_QUERY_BYTES:
                 return self._answer(400, "text/plain", b"bad length")
+            if self.path == "/ocsp":
+                return self._answer(200, RESPONSE_TYPE, ocsp.answer(self.rfile.read(length)))
             try:
                 query = tsp.TimeStampReq.load(self.rfile.read(length))
                 reply = asyncio.run(tsa.async_request_tsa_response(query)).dump()

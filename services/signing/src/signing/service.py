@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
 from motcua import outbox
 from motcua.auth import Principal
 from motcua.errors import Forbidden, NotFound, invalid
@@ -23,6 +24,7 @@ from pyhanko.sign.timestamps import TimeStamper
 from signing import errors, forms, metrics, pades, stamps
 from signing.authorisation import Authoriser
 from signing.keystore import OFFICIAL, SEAL, KeyStore, UnknownSigner
+from signing.ocsp import OcspClient, OcspUnavailable
 from signing.repository import Repository
 
 DOCUMENT_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -47,7 +49,7 @@ class Revocation(Protocol):
 class SigningService:
     def __init__(self, *, repo: Repository, kick: Kick, keys: KeyStore, revocation: Revocation,
                  authoriser: Authoriser, audit: Audit, trust_roots: Sequence[x509.Certificate], public_url: str,
-                 timestamper: TimeStamper | None = None, concurrency: int = 2,
+                 timestamper: TimeStamper | None = None, ocsp: OcspClient | None = None, concurrency: int = 2,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.repo = repo
         # Rendering, signing and verifying are Python work under the GIL: more at once than the CPUs only
@@ -59,6 +61,10 @@ class SigningService:
         self.authoriser = authoriser
         self.audit = audit
         self.timestamper = timestamper
+        # With an OCSP client, signatures are B-LT: each embeds its signer's OCSP answer and the CA's CRL.
+        self.ocsp = ocsp
+        # Per signer, the revocation data last embedded: kept while the OCSP answer and the CRL are the same.
+        self._long_term: dict[str, pades.RevocationData] = {}
         self.trust_roots = list(trust_roots)
         self.public_url = public_url
         self.clock = clock
@@ -81,6 +87,7 @@ class SigningService:
             metrics.signatures.labels(signer, "forbidden").inc()
             raise
         self._check_usable(signer, key)
+        revocation = self._revocation_data(signer, key)
         new_id = uuid.uuid4().hex
         if form is None and document_id:
             pdf = self.content(document_id)
@@ -94,7 +101,7 @@ class SigningService:
                 content = forms.render(form, verify_url=self.verify_url(new_id)) if form is not None else pdf
                 signed = pades.sign_pdf(content, signer=key, field_name=f"Sig-{signer}-{new_id[:8]}",
                                         reason=reason or DEFAULT_REASON, location=location or "",
-                                        timestamper=self.timestamper,
+                                        timestamper=self.timestamper, revocation=revocation,
                                         appearance=self._appearance(signer, key) if visible else None)
         except pades.InvalidPdf as error:
             metrics.signatures.labels(signer, "invalid_pdf").inc()
@@ -102,6 +109,9 @@ class SigningService:
         except pades.TimestampUnavailable as error:
             metrics.signatures.labels(signer, "timestamp_unavailable").inc()
             raise errors.timestamp_unavailable(str(error)) from None
+        except pades.RevocationUnavailable as error:
+            metrics.signatures.labels(signer, "revocation_unavailable").inc()
+            raise errors.revocation_unavailable(str(error)) from None
         return self._store(new_id, signed, key, dossier_code, signer, principal, origin)
 
     def _appearance(self, name: str, key: Signer) -> stamps.Appearance:
@@ -121,6 +131,26 @@ class SigningService:
         if self.revocation.is_revoked(cert.serial_number):
             metrics.signatures.labels(name, "certificate_revoked").inc()
             raise errors.certificate_revoked(name, cert.serial_number)
+
+    def _revocation_data(self, name: str, key: Signer) -> pades.RevocationData | None:
+        """For B-LT: the signer's OCSP answer (refusing a revoked signer) and the CA's CRL, to embed."""
+        if self.ocsp is None:
+            return None
+        cert = x509.load_der_x509_certificate(key.signing_cert.dump())
+        try:
+            status = self.ocsp.status(cert)
+        except OcspUnavailable as error:
+            metrics.signatures.labels(name, "revocation_unavailable").inc()
+            raise errors.revocation_unavailable(str(error)) from None
+        if status.revoked:
+            metrics.signatures.labels(name, "certificate_revoked").inc()
+            raise errors.certificate_revoked(name, cert.serial_number)
+        crls = tuple(crl.public_bytes(Encoding.DER) for crl in self.revocation.crls())
+        data = self._long_term.get(name)
+        if data is None or data.ocsps != (status.der,) or data.crls != crls:
+            data = self._long_term[name] = pades.RevocationData(trust_roots=tuple(self.trust_roots),
+                                                                ocsps=(status.der,), crls=crls)
+        return data
 
     def verify(self, *, pdf: bytes | None = None, document_id: str = "") -> pades.Verification:
         content = self.content(document_id) if document_id else (pdf or b"")

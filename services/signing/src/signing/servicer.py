@@ -20,7 +20,7 @@ def verification_message(result: pades.Verification) -> signing_pb2.VerifyPdfRes
                                         messages_en=[m.en for m in result.messages])
     for s in result.signatures:
         report = out.signatures.add(field_name=s.field_name, signer_subject=s.signer_subject, intact=s.intact,
-                                    trusted=s.trusted, modification_level=s.modification_level or "",
+                                    trusted=s.trusted, modification_level=s.modification_level or "", level=s.level,
                                     messages_vi=[m.vi for m in s.messages], messages_en=[m.en for m in s.messages])
         if s.signing_time:
             report.signed_at.CopyFrom(timestamp(s.signing_time))
