@@ -6,10 +6,15 @@ import datetime as dt
 from io import BytesIO
 
 import pytest
+from asn1crypto import keys as asn1_keys
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.signers import SimpleSigner
+from pyhanko_certvalidator.registry import SimpleCertificateStore
 from signing import stamps
 from signing.keystore import FileKeyStore
 from signing.pades import (
@@ -17,9 +22,17 @@ from signing.pades import (
     Verification,
     load_trust_roots,
     sign_pdf,
+    to_asn1,
     verify_pdf,
+    with_pades_attributes,
 )
-from signing.pki import PkiPaths, provision_local_pki
+from signing.pki import (
+    PkiPaths,
+    issue_signer_certificate,
+    load_agency_ca,
+    official_subject,
+    provision_local_pki,
+)
 
 PASSPHRASE = "test-passphrase"
 
@@ -189,3 +202,20 @@ def test_visible_signatures_show_on_the_last_page_and_stay_valid(document: bytes
     seal_left, official_left, official_right = stamps.SEAL_BOX[0], stamps.OFFICIAL_BOX[0], stamps.OFFICIAL_BOX[2]
     overlap = stamps.SEAL_BOX[2] - official_left
     assert seal_left < official_left and 0 < overlap <= (official_right - official_left) / 3
+
+
+@pytest.mark.parametrize("key", [ec.generate_private_key(ec.SECP256R1()), rsa.generate_private_key(65537, 4096)],
+                         ids=["ecdsa-p256", "rsa-4096"])
+def test_the_room_reserved_for_the_signature_fits_each_key_type_allowed(
+        key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey, document: bytes, pki: PkiPaths,
+        roots: list[x509.Certificate]) -> None:
+    agency_ca = load_agency_ca(pki, PASSPHRASE)
+    cert = issue_signer_certificate(agency_ca, official_subject("UBND tỉnh Ninh Bình"), key.public_key(),
+                                    dt.datetime.now(dt.UTC))
+    der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
+    signer = with_pades_attributes(SimpleSigner(
+        signing_cert=to_asn1(cert), signing_key=asn1_keys.PrivateKeyInfo.load(der),
+        cert_registry=SimpleCertificateStore.from_certs([to_asn1(agency_ca.cert)])))
+    signed = sign_pdf(document, signer=signer, field_name="official", reason="Phê duyệt kết quả", location="Ninh Bình")
+    assert verify_pdf(signed, trust_roots=roots).valid

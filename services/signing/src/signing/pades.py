@@ -67,8 +67,9 @@ B_LT = "B-LT"
 # "UTF8String value must be a unicode string, not NoneType". The signature itself is milliseconds of work
 # under the GIL, so the gRPC workers take turns for it; rendering stays concurrent.
 _SIGNING = threading.Lock()
-# Bytes of a CMS signature beyond its certificates: signature value, signed attributes, structure.
-CMS_OVERHEAD = 4096
+# Bytes of a CMS signature beyond its certificates and signature value: signed attributes and structure
+# (about 560 for ours), with room to spare. Every byte reserved is two hex digits that each verifier reads.
+CMS_OVERHEAD = 1024
 # Bytes of an RFC 3161 timestamp token: the TSA's signature and certificates (ours: two RSA 3072 certificates).
 TIMESTAMP_TOKEN = 8192
 
@@ -310,7 +311,10 @@ def _reservation(signer: Signer, *, timestamped: bool) -> int | None:
     if signer.signing_cert is None:
         return None
     certificates = [signer.signing_cert, *(signer.cert_registry or ())]
-    return 2 * (sum(len(cert.dump()) for cert in certificates) + CMS_OVERHEAD + (TIMESTAMP_TOKEN if timestamped else 0))
+    # An RSA signature is as long as the key; an ECDSA one (r and s in DER) at most twice the key and 9 bytes.
+    signature = 2 * -(-signer.signing_cert.public_key.bit_size // 8) + 9
+    return 2 * (sum(len(cert.dump()) for cert in certificates) + signature + CMS_OVERHEAD
+                + (TIMESTAMP_TOKEN if timestamped else 0))
 
 
 def _incremental_writer(pdf: bytes) -> IncrementalPdfFileWriter:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import (
     AuthorityInformationAccessOID,
@@ -233,7 +233,7 @@ def _issue_signer(issuer: Issued, subject: x509.Name, now: dt.datetime, crl_url:
 
 
 def issue_signer_certificate(
-    issuer: Issued, subject: x509.Name, public_key: rsa.RSAPublicKey, now: dt.datetime,
+    issuer: Issued, subject: x509.Name, public_key: rsa.RSAPublicKey | ec.EllipticCurvePublicKey, now: dt.datetime,
     *, crl_url: str = DEFAULT_CRL_URL, ocsp_url: str = DEFAULT_OCSP_URL,
 ) -> x509.Certificate:
     """Certify a signing key held elsewhere (e.g. generated inside an HSM) for signing documents."""
