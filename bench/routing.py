@@ -1,7 +1,9 @@
 """`python -m bench.routing`: routing's two hot paths on a stack of their own, runnable alone.
 
 * `routing.list_queue`: Workbench `ListQueue` (first page of 50, over gRPC, with a JWT) for one official
-  holding BENCH_ROUTING_TASKS open tasks (5,000), BENCH_ROUTING_CALLS calls in a row. Target p99 <= 50 ms.
+  holding BENCH_ROUTING_TASKS open tasks (5,000), BENCH_ROUTING_CALLS calls in a row to a server (role
+  `serve`). Target p99 <= 50 ms. `routing.list_queue_beside_a_starting_worker`: the same calls again right
+  after a worker (role `worker`) started beside the server, on the same cores and database.
 * `routing.scheduler_tick`: one deadline scheduler tick with BENCH_ROUTING_OPEN open dossiers (200,000),
   each with its four alarms in the minute buckets of the next 30 days, of which BENCH_ROUTING_DUE fire in
   this tick. Target <= 200 ms per tick.
@@ -43,6 +45,7 @@ DATA = ROOT / ".data" / "bench-routing"
 RESULTS = RUN / "routing.json"
 AGENCY, DEPARTMENT, OFFICIAL = "000.01.31.H56", "tu-phap", "cv-tu-phap-000.01.31.H56-1"
 BATCH = 1000
+WORKER_PORT_OFFSET = 1000
 
 
 def setting(name: str, default: int) -> int:
@@ -192,6 +195,13 @@ def main() -> int:
         stack.start_service("routing", role="serve")
         results["routing.list_queue"] = {"open_tasks": tasks, **list_queue(stack, calls)}
         print(json.dumps(results["routing.list_queue"]), flush=True)
+        # A worker started beside it: its consumers, and its first scans of the dossiers on the same two cores
+        # and database (the relay's sweeps at start, the open-dossier counts, a scheduler tick).
+        stack.start_service("routing", label="routing-worker", role="worker",
+                            env={"MOTCUA_ROUTING_HTTP_PORT": str(stack.ports.http["routing"] + WORKER_PORT_OFFSET)})
+        results["routing.list_queue_beside_a_starting_worker"] = {"open_tasks": tasks, **list_queue(stack, calls)}
+        print(json.dumps(results["routing.list_queue_beside_a_starting_worker"]), flush=True)
+        stack.stop("routing-worker")
         stack.stop("routing")
         for name in ("dossiers", "counters", "alarms"):
             db[name].delete_many({})

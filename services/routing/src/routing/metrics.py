@@ -37,7 +37,8 @@ class OpenCount(NamedTuple):
 class OpenDossiers(Collector):
     """The in-progress and overdue gauges, as of routing's last count of its stored dossiers.
 
-    Every routing pod counts the same database, so each reports the same values: take `max` over pods.
+    Every routing worker (or a server without workers, role `all`) counts the same database, so each reports the
+    same values: take `max` over pods. Server pods, which answer the workbench, do not count.
     Agencies that no longer have a count disappear; before the first count there are no series.
     """
 
