@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import threading
@@ -79,6 +80,9 @@ class Runtime:
                                    ident=f"motcua-{self.service}", **options)
             servers.append(server)
             threads.append(self._thread("http", lambda _stop, s=server: s.run()))
+        # What start-up built lives as long as the process: out of the collector's way, a full collection
+        # no longer walks it while a request waits.
+        gc.freeze()
         for server in self._grpc:
             server.start()
         log.info("%s started: %s", self.service, ", ".join(t.name for t in threads) or "nothing")
