@@ -16,6 +16,7 @@ EXPECTED_ALERTS = {
     "MotcuaErrorBudgetBurn", "MotcuaLatencyBudgetBurn", "MotcuaTargetDown", "MotcuaConsumerLagGrowing",
     "MotcuaDeadLetters", "MotcuaOutboxStuck", "MotcuaOutboxBacklog", "MotcuaNotificationFailureRate",
     "MotcuaSigningErrors", "MotcuaDossiersOverdueRising", "MotcuaSignerCertificateExpiry",
+    "MotcuaReceiptsWithoutRatingLink",
 }
 
 
