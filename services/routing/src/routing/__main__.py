@@ -54,8 +54,8 @@ def build(settings: Settings, platform: Platform) -> Process:
         # Beside the consumers, away from the pods that answer the workbench: the counts scan the dossiers on
         # FerretDB (on MongoDB the status index serves them), at most 5% of the time, and a tick fires alarms.
         background={"open-dossiers": every(OPEN_DOSSIERS_REFRESH_SECONDS, service.report_open_dossiers,
-                                      "counting open dossiers", max_share=0.05),
-               "deadlines": every(float(settings.scheduler_seconds), alarms.run_tick, "firing deadline alarms")},
+                                           "counting open dossiers", max_share=0.05),
+                    "deadlines": every(float(settings.scheduler_seconds), alarms.run_tick, "firing deadline alarms")},
     )
 
 
