@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Self
 
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from motcua.topics import CONSUMES, TOPICS, group_id, qualified
@@ -63,3 +64,36 @@ class Pipeline:
             previous = ends
             stop.wait(1.0)
         return False, time.monotonic() - started, lag
+
+
+class LagWatch:
+    """Each service's consumer lag, sampled every second while a scenario runs: its peak and its last value."""
+
+    def __init__(self, pipeline: Pipeline, interval: float = 1.0) -> None:
+        self.pipeline = pipeline
+        self.interval = interval
+        self.peak: dict[str, int] = {}
+        self.last: dict[str, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="bench-lag", daemon=True)
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+
+    def summary(self) -> dict[str, dict[str, int]]:
+        return {service: {"peak": self.peak[service], "at_end": self.last[service]} for service in self.last}
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._sample()
+
+    def _sample(self) -> None:
+        self.last = self.pipeline.lag(self.pipeline.ends())
+        for service, lag in self.last.items():
+            self.peak[service] = max(lag, self.peak.get(service, 0))

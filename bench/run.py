@@ -32,7 +32,7 @@ from bench.config import (
     settings_from_env,
 )
 from bench.mail import MailWatcher
-from bench.pipeline import Pipeline
+from bench.pipeline import LagWatch, Pipeline
 from bench.processes import CpuWindow, RssSampler, cpu_seconds
 from bench.report import Result
 from bench.scenarios import Intake, Submitted, e2e
@@ -81,7 +81,12 @@ class Bench:
         window = CpuWindow(self.pids)
         served = metrics.scrape(PORTS.http)
         try:
-            result = body()
+            if self.pipeline is None:
+                result = body()
+            else:
+                with LagWatch(self.pipeline) as lag:
+                    result = body()
+                result.notes["consumer_lag"] = lag.summary()
         except Exception:
             self.crashed.append(name)
             log.exception("%s crashed; going on with the next scenario", name)
@@ -192,6 +197,9 @@ def _lines(result: Result) -> list[str]:
     for service, operations in notes.get("service_side", {}).items():
         means = ", ".join(f"{op} {m['mean_ms']} ms x{m['count']}" for op, m in operations.items())
         lines.append(f"{service} measured: {means}")
+    if any(lag["peak"] for lag in notes.get("consumer_lag", {}).values()):
+        lines.append("consumer lag, peak / at the end: " + ", ".join(
+            f"{service} {lag['peak']} / {lag['at_end']}" for service, lag in notes["consumer_lag"].items()))
     if "never_arrived" in notes:
         lines.append(f"never arrived: {notes['never_arrived']} (waited {notes['waited_seconds']}s)")
     if notes.get("error_kinds"):
