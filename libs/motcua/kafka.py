@@ -5,15 +5,17 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import takewhile
 
 import grpc
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import KafkaError, TopicAlreadyExistsError
-from kafka.structs import OffsetAndMetadata
+from kafka.structs import OffsetAndMetadata, TopicPartition
 from pymongo.errors import ConnectionFailure
 
 from motcua import logs, metrics
@@ -100,7 +102,14 @@ class RetryPolicy:
 
 @dataclass
 class ConsumerLoop:
-    """Reads a service's topics one message at a time, exactly once in effect through the inbox."""
+    """Reads a service's topics, exactly once in effect through the inbox.
+
+    With threads > 1 the records of a polled batch are handled in lanes, one per partition and key, at most
+    `threads` lanes at once: the events of one key (a dossier) keep their order, and a handler waiting for
+    the database no longer holds up the other dossiers of its partition. A handler that needs the order of
+    a whole partition (a fold that remembers offsets) runs with threads = 1. Offsets are committed once the
+    batch is done, up to the first record a stop left unhandled in each partition.
+    """
 
     kafka: KafkaSettings
     group: str
@@ -112,28 +121,40 @@ class ConsumerLoop:
     poll_timeout_ms: int = 500
     max_poll_records: int = 200
     member: int = 0  # which of the process's loops in this group (MOTCUA_CONSUMERS); names the Kafka client
+    threads: int = 1  # lanes handled at once (MOTCUA_CONSUMER_THREADS where the handlers allow it)
     ready: threading.Event = field(default_factory=threading.Event)
     _lag_topics: set[str] = field(default_factory=set, init=False, repr=False)
 
     def run(self, stop: threading.Event) -> None:
         """Poll, handle and commit until stop is set; a broker outage rebuilds the consumer after a backoff."""
+        lanes = ThreadPoolExecutor(self.threads, thread_name_prefix=f"{self.group}-{self.member}-lane") \
+            if self.threads > 1 else None
         failures = 0
-        while not stop.is_set():
-            consumer = None
-            try:
-                consumer = self._consumer()
-                for _ in self._batches(consumer, stop):
-                    failures = 0
-            except KafkaError as error:
-                failures += 1
-                metrics.consumer_errors.labels(self.group).inc()
-                log.warning("consumer %s lost the broker (%r); reconnecting, attempt %d", self.group, error, failures)
-            finally:
-                if consumer is not None:
-                    self._close(consumer)
-                self._forget_lag(self._lag_topics)
-            if failures:
-                stop.wait(self.retry.delay(failures))
+        try:
+            while not stop.is_set():
+                failures = self._session(stop, lanes, failures)
+                if failures:
+                    stop.wait(self.retry.delay(failures))
+        finally:
+            if lanes is not None:
+                lanes.shutdown(wait=True, cancel_futures=True)
+
+    def _session(self, stop: threading.Event, lanes: Executor | None, failures: int) -> int:
+        """One consumer, from its creation until stop or a lost broker; returns the broker failures in a row."""
+        consumer = None
+        try:
+            consumer = self._consumer()
+            for _ in self._batches(consumer, stop, lanes):
+                failures = 0
+        except KafkaError as error:
+            failures += 1
+            metrics.consumer_errors.labels(self.group).inc()
+            log.warning("consumer %s lost the broker (%r); reconnecting, attempt %d", self.group, error, failures)
+        finally:
+            if consumer is not None:
+                self._close(consumer)
+            self._forget_lag(self._lag_topics)
+        return failures
 
     def _consumer(self) -> KafkaConsumer:
         return KafkaConsumer(
@@ -146,23 +167,46 @@ class ConsumerLoop:
             max_poll_records=self.max_poll_records,
         )
 
-    def _batches(self, consumer: KafkaConsumer, stop: threading.Event) -> Iterator[int]:
-        """Handle and commit one polled batch at a time, yielding its size."""
+    def _batches(self, consumer: KafkaConsumer, stop: threading.Event, lanes: Executor | None) -> Iterator[int]:
+        """Handle and commit one polled batch at a time, yielding the number of partitions committed."""
         while not stop.is_set():
             batch = consumer.poll(timeout_ms=self.poll_timeout_ms)
             if consumer.assignment():
                 self.ready.set()
-            offsets = {}
-            for partition, records in batch.items():
-                for record in records:
-                    if stop.is_set():
-                        break
-                    self._handle(record, stop)
-                    offsets[partition] = OffsetAndMetadata(record.offset + 1, None, -1)
+            offsets = self._handle_batch(batch, stop, lanes)
             if offsets:
                 consumer.commit(offsets)
             self._report_lag(consumer)
             yield len(offsets)
+
+    def _handle_batch(self, batch: dict[TopicPartition, list[ConsumerRecord]], stop: threading.Event,
+                      lanes: Executor | None) -> dict[TopicPartition, OffsetAndMetadata]:
+        """Handle a polled batch; returns, per partition, the offset after its records handled without a gap."""
+        by_lane: dict[Hashable, list[ConsumerRecord]] = {}
+        for partition, records in batch.items():
+            for record in records:
+                by_lane.setdefault(partition if lanes is None else (partition, record.key), []).append(record)
+        if lanes is None:
+            counts = [self._handle_lane(records, stop) for records in by_lane.values()]
+        else:
+            futures = [lanes.submit(self._handle_lane, records, stop) for records in by_lane.values()]
+            counts = [future.result() for future in futures]
+        handled = {(r.topic, r.partition, r.offset)
+                   for records, count in zip(by_lane.values(), counts, strict=True) for r in records[:count]}
+        offsets = {}
+        for partition, records in batch.items():
+            done = list(takewhile(lambda r: (r.topic, r.partition, r.offset) in handled, records))
+            if done:
+                offsets[partition] = OffsetAndMetadata(done[-1].offset + 1, None, -1)
+        return offsets
+
+    def _handle_lane(self, records: list[ConsumerRecord], stop: threading.Event) -> int:
+        """Handle records in order until stop is set; returns how many were handled."""
+        for count, record in enumerate(records):
+            if stop.is_set():
+                return count
+            self._handle(record, stop)
+        return len(records)
 
     @staticmethod
     def _close(consumer: KafkaConsumer) -> None:

@@ -93,6 +93,9 @@ class Process:
     # Handlers consumed in a group of their own, motcua-<service>-<lane>, so that slow work (rendering and
     # signing a form) never holds up the rest of the service's events.
     lanes: dict[str, dict[str, kafka.Handler]] = field(default_factory=dict)
+    # Whether the handlers need only each key's (dossier's) events in order, not a whole partition's: then a
+    # consumer handles MOTCUA_CONSUMER_THREADS dossiers of a batch at once.
+    parallel_keys: bool = False
     # Loops that run in every role, e.g. refreshing gauges.
     loops: dict[str, Loop] = field(default_factory=dict)
     # Loops that run beside the consumer (roles all and worker), e.g. a sender of queued messages.
@@ -137,6 +140,7 @@ class Process:
         return kafka.ConsumerLoop(
             kafka=settings.kafka, group=group, topics=topics,
             handlers=handlers, inbox=self.platform.inbox, dlq_producer=self.platform.kafka, member=member,
+            threads=settings.consumer_threads if self.parallel_keys else 1,
         )
 
 

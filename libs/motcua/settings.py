@@ -183,6 +183,7 @@ class CommonSettings:
     mongo_url: str
     mongo_slow_ms: int
     consumers: int
+    consumer_threads: int
     topic_prefix: str
     database_prefix: str
     log_level: str
@@ -207,6 +208,7 @@ class CommonSettings:
             mongo_url=mongo_url,
             mongo_slow_ms=env.int("MOTCUA_MONGO_SLOW_MS", 500, maximum=3_600_000),
             consumers=env.int("MOTCUA_CONSUMERS", 3, minimum=1, maximum=32),
+            consumer_threads=env.int("MOTCUA_CONSUMER_THREADS", 4, minimum=1, maximum=64),
             topic_prefix=env.optional("MOTCUA_TOPIC_PREFIX") or "",
             database_prefix=env.optional("MOTCUA_DATABASE_PREFIX") or "",
             log_level=level,

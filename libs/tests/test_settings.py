@@ -20,13 +20,15 @@ def test_defaults_apply_when_the_environment_is_empty():
     assert settings.jwt_public_key is None
     assert settings.http_port == 8081
     assert settings.grpc_port == 50051
+    assert (settings.consumers, settings.consumer_threads) == (3, 4)
 
 
 def test_the_environment_overrides_the_defaults():
     settings = load({
         "MOTCUA_INTAKE_HTTP_PORT": "9000", "MOTCUA_INTAKE_GRPC_PORT": "9001", "MOTCUA_LOG_LEVEL": "debug",
-        "MONGO_URL": "mongodb+srv://db.example/", "MOTCUA_TOPIC_PREFIX": "t1",
+        "MONGO_URL": "mongodb+srv://db.example/", "MOTCUA_TOPIC_PREFIX": "t1", "MOTCUA_CONSUMER_THREADS": "16",
     })
+    assert settings.consumer_threads == 16
     assert (settings.http_port, settings.grpc_port) == (9000, 9001)
     assert settings.log_level == "DEBUG"
     assert settings.mongo_url == "mongodb+srv://db.example/"
@@ -37,6 +39,12 @@ def test_the_environment_overrides_the_defaults():
 def test_a_bad_port_names_the_variable(value):
     with pytest.raises(SettingsError, match="MOTCUA_INTAKE_HTTP_PORT"):
         load({"MOTCUA_INTAKE_HTTP_PORT": value})
+
+
+@pytest.mark.parametrize("value", ["0", "65", "many"])
+def test_a_bad_number_of_consumer_threads_names_the_variable(value):
+    with pytest.raises(SettingsError, match="MOTCUA_CONSUMER_THREADS"):
+        load({"MOTCUA_CONSUMER_THREADS": value})
 
 
 def test_a_mongo_url_with_another_scheme_is_refused():

@@ -39,11 +39,11 @@ def test_the_shared_part_of_a_service_schema_is_the_same_everywhere(service):
                       "signingAddr", "signingTimeoutSeconds", "signingCredentialsSecret", "feedbackAddr",
                       "feedbackTimeoutSeconds"},
            "routing": {"signingAddr", "signingTimeoutSeconds", "agencyName", "signingCredentialsSecret",
-                       "dueSoonMinutes", "schedulerSeconds"},
+                       "dueSoonMinutes", "schedulerSeconds", "consumerThreads"},
            "signing": {"publicUrl", "pki", "keyStore", "serviceKeys", "tsaUrl", "level", "ocspUrl", "revocationMaxAge",
                        "concurrency"},
            "notification": {"channels", "retry", "sms", "smpp", "zns", "smtp", "ratingUrl", "quietHours",
-                            "rateLimits", "callbacks", "senders"},
+                            "rateLimits", "callbacks", "senders", "consumerThreads"},
            "feedback": {"publicUrl", "ratingLinks", "rateLimitPerMinute", "trustedProxies", "kioskSessionSeconds",
                         "complaintAnswerDays", "ratingPolicy", "indexRules",
                         "indexCacheSeconds"}}

@@ -9,7 +9,8 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from kafka import KafkaConsumer
+from kafka import KafkaAdminClient, KafkaConsumer
+from kafka.partitioner.default import murmur2
 from motcua import kafka as mkafka
 from motcua import outbox, store
 from motcua.events import Event
@@ -105,11 +106,11 @@ def test_relay_lanes_publish_each_documents_events_in_the_order_they_were_stored
     assert published == stored
 
 
-def run_consumer(stack, prefix, handlers, inbox, retry=None):  # type: ignore[no-untyped-def]
+def run_consumer(stack, prefix, handlers, inbox, retry=None, threads=1):  # type: ignore[no-untyped-def]
     dlq = mkafka.producer(stack.kafka, "motcua-tests-dlq")
     loop = mkafka.ConsumerLoop(kafka=stack.kafka, group=f"{prefix}-group",
                                topics=[qualified(t, prefix) for t in ("motcua.feedback.v1",)], handlers=handlers,
-                               inbox=inbox, dlq_producer=dlq, retry=retry or mkafka.RetryPolicy())
+                               inbox=inbox, dlq_producer=dlq, retry=retry or mkafka.RetryPolicy(), threads=threads)
     stop = threading.Event()
     thread = threading.Thread(target=loop.run, args=(stop,), daemon=True)
     thread.start()
@@ -135,6 +136,91 @@ def test_a_redelivered_event_has_no_second_effect(stack, mongo, producer, prefix
         dlq.close()
     assert effects.find_one({"_id": "D-1"})["count"] == 1
     assert db["inbox"].find_one({"_id": first.id})["type"] == FEEDBACK_SUBMITTED.name
+
+
+def same_partition(first: str, count: int) -> list[str]:
+    """Dossier codes whose events the producer sends to the same feedback partition as first's."""
+    partitions = FEEDBACK_SUBMITTED.topic.partitions
+
+    def partition(code: str) -> int:
+        return (murmur2(code.encode()) & 0x7FFFFFFF) % partitions
+
+    return [code for code in (f"D-{n}" for n in range(1000)) if partition(code) == partition(first)][:count]
+
+
+def committed(stack, prefix: str) -> dict[int, int]:  # type: ignore[no-untyped-def]
+    """The consumer group's committed offset per feedback partition."""
+    admin = KafkaAdminClient(bootstrap_servers=stack.kafka_bootstrap)
+    try:
+        offsets = admin.list_group_offsets(f"{prefix}-group")[f"{prefix}-group"]
+    finally:
+        admin.close()
+    return {tp.partition: meta.offset for tp, meta in offsets.items()}
+
+
+def test_with_threads_a_waiting_dossier_holds_up_neither_its_partition_nor_its_own_order(stack, mongo, producer, prefix):  # type: ignore[no-untyped-def]
+    db = mongo[f"{prefix}_kernel"]
+    slow, fast = same_partition("D-slow", 1)[0], same_partition("D-slow", 2)[1]
+    events = [rating(code, level) for code in (slow, fast) for level in (1, 2, 3)]
+    for event in events:  # all in one partition, the slow dossier's first
+        mkafka.publish(producer, event, prefix).get(timeout=10)
+    fast_done = threading.Event()
+    handled: list[tuple[str, int]] = []
+
+    def handle(event: Event) -> None:
+        if event.subject == slow:  # with one thread this would wait for good: the fast dossier is behind it
+            assert fast_done.wait(30), "the other dossier of the partition was not handled meanwhile"
+        handled.append((event.subject, event.payload.level))
+        if handled.count((fast, 3)):
+            fast_done.set()
+
+    stop, thread, dlq = run_consumer(stack, prefix, {FEEDBACK_SUBMITTED.name: handle}, Inbox(db["inbox"]), threads=4)
+    try:
+        eventually(lambda: len(handled) == 6, 60, what="the six events handled")
+        eventually(lambda: sorted(committed(stack, prefix).values()) == [6], 30, what="the batch committed")
+    finally:
+        stop.set()
+        thread.join(15)
+        dlq.close()
+    assert handled[:3] == [(fast, 1), (fast, 2), (fast, 3)]
+    assert handled[3:] == [(slow, 1), (slow, 2), (slow, 3)]
+
+
+def test_a_stop_commits_a_partition_only_up_to_its_first_unhandled_event(stack, mongo, producer, prefix):  # type: ignore[no-untyped-def]
+    db = mongo[f"{prefix}_kernel"]
+    slow, other = same_partition("D-slow", 2)
+    events = [rating(slow, 1), rating(other, 1), rating(slow, 2)]  # offsets 0, 1 and 2 of one partition
+    for event in events:
+        mkafka.publish(producer, event, prefix).get(timeout=10)
+    release = threading.Event()
+    handled: list[str] = []
+
+    def handle(event: Event) -> None:
+        if event.id == events[0].id:
+            assert release.wait(30)
+        handled.append(event.id)
+
+    stop, thread, dlq = run_consumer(stack, prefix, {FEEDBACK_SUBMITTED.name: handle}, Inbox(db["inbox"]), threads=4)
+    try:
+        eventually(lambda: handled == [events[1].id], 60, what="the other dossier's event handled")
+        stop.set()  # the slow dossier's first event is being handled; its second will be left for later
+        release.set()
+        thread.join(15)
+    finally:
+        stop.set()
+        release.set()
+        dlq.close()
+    assert handled == [events[1].id, events[0].id]
+    assert sorted(committed(stack, prefix).values()) == [2]  # redelivered from the slow dossier's second
+
+    stop, thread, dlq = run_consumer(stack, prefix, {FEEDBACK_SUBMITTED.name: handle}, Inbox(db["inbox"]), threads=4)
+    try:
+        eventually(lambda: len(handled) == 3, 60, what="the event left unhandled")
+    finally:
+        stop.set()
+        thread.join(15)
+        dlq.close()
+    assert handled[2] == events[2].id
 
 
 def test_poison_and_failing_messages_land_in_the_dlq(stack, mongo, producer, prefix):  # type: ignore[no-untyped-def]

@@ -68,6 +68,7 @@ def build(settings: Settings, platform: Platform) -> Process:
                                    notification_pb2.DESCRIPTOR.services_by_name["Notifier"].full_name)],
         relay=relay,
         handlers=handlers.handlers(service),
+        parallel_keys=True,
         background={"sender": delivery.run},
     )
 

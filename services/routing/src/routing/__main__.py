@@ -51,6 +51,7 @@ def build(settings: Settings, platform: Platform) -> Process:
                                    routing_pb2.DESCRIPTOR.services_by_name["Workbench"].full_name)],
         relay=relay,
         handlers=handlers.handlers(service),
+        parallel_keys=True,
         # Beside the consumers, away from the pods that answer the workbench: the counts scan the dossiers on
         # FerretDB (on MongoDB the status index serves them), at most 5% of the time, and a tick fires alarms.
         background={"open-dossiers": every(OPEN_DOSSIERS_REFRESH_SECONDS, service.report_open_dossiers,
