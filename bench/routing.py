@@ -4,6 +4,10 @@
   holding BENCH_ROUTING_TASKS open tasks (5,000), BENCH_ROUTING_CALLS calls in a row to a server (role
   `serve`). Target p99 <= 50 ms. `routing.list_queue_beside_a_starting_worker`: the same calls again right
   after a worker (role `worker`) started beside the server, on the same cores and database.
+* `routing.keeps_up`: a routing worker alone (role `worker`, on the two cores with Kafka and FerretDB only)
+  is sent `DossierReceived` events at BENCH_ROUTING_RATE a second (60, above the rate `make bench` measures
+  for intake on this machine) for BENCH_ROUTING_SECONDS (30); routing's consumer lag is sampled every second.
+  It keeps up when the lag stays bounded while the events come and is gone within a few seconds after.
 * `routing.scheduler_tick`: one deadline scheduler tick with BENCH_ROUTING_OPEN open dossiers (200,000),
   each with its four alarms in the minute buckets of the next 30 days, of which BENCH_ROUTING_DUE fire in
   this tick. Target <= 200 ms per tick.
@@ -33,12 +37,13 @@ from typing import Any
 import grpc
 from motcua import store
 from motcua.events import Event, timestamp
-from motcua.kafka import ensure_topics
+from motcua.kafka import ensure_topics, producer, publish
 from motcua.topics import DOSSIER_RECEIVED
 from motcua.v1 import common_pb2, events_pb2, routing_pb2, routing_pb2_grpc
 
 from bench.config import KEYS, PORTS, ROOT, RUN, Stack
 from bench.load import percentile
+from bench.pipeline import Pipeline
 
 PREFIX = "benchr"
 DATA = ROOT / ".data" / "bench-routing"
@@ -139,6 +144,47 @@ def list_queue(stack: Stack, calls: int) -> dict[str, Any]:
             "target_p99_ms": 50}
 
 
+def received(n: int, now: datetime) -> Event:
+    code = f"{AGENCY}-keep-{n:06d}"
+    return Event.new(DOSSIER_RECEIVED, events_pb2.DossierReceived(
+        dossier_code=code, procedure_code="1.001193", procedure_version=1, procedure_name="Đăng ký khai sinh",
+        agency_id=AGENCY, department=DEPARTMENT, channel=common_pb2.CHANNEL_ONLINE, workflow="standard",
+        applicant=common_pb2.Applicant(full_name=f"Công dân {n}"), received_at=timestamp(now),
+        appointment_at=timestamp(now + timedelta(days=5)), received_by="tn-01"), subject=code, source="intake")
+
+
+def keeps_up(stack: Stack, rate: int, seconds: int) -> dict[str, Any]:
+    """Publish DossierReceived at a steady rate to a running routing worker; its lag, sampled every second."""
+    pipeline = Pipeline(stack.kafka_bootstrap, PREFIX)
+    kafka = producer(stack.kafka, "bench-routing")
+    samples: list[int] = []
+    try:
+        started = time.monotonic()
+        sent, next_sample = 0, started + 1
+        while (elapsed := time.monotonic() - started) < seconds:
+            due = int(elapsed * rate) + 1
+            while sent < due:
+                publish(kafka, received(sent, datetime.now(UTC)), PREFIX)
+                sent += 1
+            if time.monotonic() >= next_sample:
+                kafka.flush()
+                samples.append(pipeline.lag(pipeline.ends())["routing"])
+                next_sample += 1
+            time.sleep(min(1 / rate, max(next_sample - time.monotonic(), 0)))
+        kafka.flush()
+        at_end, sent_for = pipeline.lag(pipeline.ends())["routing"], time.monotonic() - started
+        while (lag := pipeline.lag(pipeline.ends())["routing"]) and time.monotonic() - started < seconds + 300:
+            time.sleep(0.2)
+        drained_after = time.monotonic() - started - sent_for
+    finally:
+        kafka.close()
+        pipeline.close()
+    return {"rate": rate, "seconds": seconds, "sent": sent, "sent_per_s": round(sent / sent_for, 1),
+            "lag_peak": max(samples + [at_end]), "lag_at_end": at_end, "lag_left": lag,
+            "drained_seconds_after": round(drained_after, 1),
+            "handled_per_s": round(sent / (sent_for + drained_after), 1), "lag_samples": samples}
+
+
 def scheduler_tick(db: Any, model: dict[str, Any], open_count: int, due: int, now: datetime) -> dict[str, Any]:
     from routing.repository import ALARMS_PER_BUCKET, Repository
     from routing.scheduler import Alarms, alarm_items, minute_of
@@ -188,6 +234,14 @@ def main() -> int:
         db = store.database(mongo, "routing", PREFIX)
         now = datetime.now(UTC)
         model = template(db, now)
+        rate, seconds = setting("BENCH_ROUTING_RATE", 60), setting("BENCH_ROUTING_SECONDS", 30)
+        print(f"Sending {rate} DossierReceived a second for {seconds}s to a routing worker ...", flush=True)
+        stack.start_service("routing", label="routing-worker", role="worker")
+        results["routing.keeps_up"] = keeps_up(stack, rate, seconds)
+        print(json.dumps({k: v for k, v in results["routing.keeps_up"].items() if k != "lag_samples"}), flush=True)
+        stack.stop("routing-worker")
+        for name in ("dossiers", "alarms", "queues", "inbox"):
+            db[name].delete_many({})
         print(f"Seeding {tasks} open tasks for {OFFICIAL} ...", flush=True)
         mine = list(copies(model, tasks, now, OFFICIAL, "mine"))
         insert(db["dossiers"], iter(mine))
