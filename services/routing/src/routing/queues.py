@@ -23,6 +23,8 @@ from typing import Any
 
 from pymongo.collection import Collection
 
+from routing.gather import Gather
+
 Entry = dict[str, Any]
 Match = Callable[[Entry], bool]
 TIMES = ("due_at", "assigned_at", "appointment_at")
@@ -62,18 +64,23 @@ class Queues:
         self.collection = collection
         # Days this process saw listed: a day is never taken off an owner's list, so it is added once.
         self._listed: set[tuple[str, str]] = set()
+        self._puts = Gather(self._set_tasks)
 
     def put(self, dossier: dict[str, Any]) -> None:
         """Show the dossier's current task in its owner's queue."""
         item = entry(dossier)
         owner, day = owner_of(dossier["task"]), day_of(item["due_at"])
-        self.collection.update_one({"_id": f"{owner}|{day}"}, {"$set": {f"tasks.{item['task_id']}": dump(item)}},
-                                   upsert=True)
+        self._puts.add(f"{owner}|{day}", [(item["task_id"], dump(item))])
         if (owner, day) not in self._listed:
             self.collection.update_one({"_id": f"{owner}|days"}, {"$addToSet": {"days": day}}, upsert=True)
             if len(self._listed) >= LISTED_REMEMBERED:
                 self._listed.clear()
             self._listed.add((owner, day))
+
+    def _set_tasks(self, key: str, tasks: list[tuple[str, dict[str, Any]]]) -> None:
+        """Write tasks into one queue document (those other threads put there meanwhile come along)."""
+        self.collection.update_one({"_id": key}, {"$set": {f"tasks.{task_id}": item for task_id, item in tasks}},
+                                   upsert=True)
 
     def drop(self, task: dict[str, Any]) -> None:
         """Take a task out of its owner's queue (it moved on, paused or ended)."""

@@ -10,6 +10,8 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
+from routing.gather import Gather
+
 INDEXES = {
     "officers": [IndexSpec([("agency", 1), ("department", 1)])],
     "dossiers": [IndexSpec([("status", 1), ("appointment_at", 1)]), IndexSpec([("agency_id", 1), ("received_at", 1)])],
@@ -28,6 +30,7 @@ class Repository:
         self.alarms = db["alarms"]
         self.queues = db["queues"]
         self._open_buckets: dict[str, int] = {}  # minute -> the bucket this process last appended to
+        self._alarm_appends = Gather(self._append_alarms)
 
     # officials
     def save_officer(self, officer: dict[str, Any]) -> None:
@@ -127,6 +130,14 @@ class Repository:
 
     # alarms: due items in buckets of one minute, each minute a chain of small documents read by _id
     def add_alarms(self, minute: str, items: list[dict[str, Any]]) -> None:
+        """Append to the minute's open bucket, together with the alarms other threads add to that minute."""
+        self._alarm_appends.add(minute, items)
+
+    def _append_alarms(self, minute: str, items: list[dict[str, Any]]) -> None:
+        for start in range(0, len(items), ALARMS_PER_BUCKET):
+            self._append_to_bucket(minute, items[start:start + ALARMS_PER_BUCKET])
+
+    def _append_to_bucket(self, minute: str, items: list[dict[str, Any]]) -> None:
         """Append to the minute's open bucket (`<minute>#<n>`), or start the next one when it is full.
 
         A bucket holds at most ALARMS_PER_BUCKET items, so an append rewrites a small document however many
