@@ -67,11 +67,13 @@ B_LT = "B-LT"
 # "UTF8String value must be a unicode string, not NoneType". The signature itself is milliseconds of work
 # under the GIL, so the gRPC workers take turns for it; rendering stays concurrent.
 _SIGNING = threading.Lock()
-# Bytes of a CMS signature beyond its certificates and signature value: signed attributes and structure
-# (about 560 for ours), with room to spare. Every byte reserved is two hex digits that each verifier reads.
-CMS_OVERHEAD = 1024
-# Bytes of an RFC 3161 timestamp token: the TSA's signature and certificates (ours: two RSA 3072 certificates).
-TIMESTAMP_TOKEN = 8192
+# Bytes of a CMS signature beyond its certificates, its signature value and the signer's issuer and serial (named
+# twice: as the signer's identifier and in signing-certificate-v2): the algorithms, content type, message digest
+# and structure (254 for ours), with room to spare. Every byte reserved is two hex digits that each verifier reads.
+CMS_OVERHEAD = 384
+# Bytes beyond the size of the TSA's first token for the tokens that follow: their serial number, time and nonce
+# differ in length by a few bytes (ours: 3,704 or 3,705 bytes).
+TIMESTAMP_MARGIN = 512
 
 # (Vietnamese, English); Vietnamese is shown first.
 MESSAGES: Mapping[str, tuple[str, str]] = {
@@ -295,7 +297,7 @@ def _sign(writer: IncrementalPdfFileWriter, output: BytesIO, metadata: PdfSignat
     try:
         with _SIGNING:
             PdfSigner(metadata, signer=signer, timestamper=timestamper, **visible).sign_pdf(
-                writer, output=output, bytes_reserved=_reservation(signer, timestamped=timestamper is not None))
+                writer, output=output, bytes_reserved=_reservation(signer, timestamper))
     except PdfError as error:
         raise InvalidPdf(str(error)) from error
     except TimestampRequestError as error:
@@ -306,15 +308,26 @@ def _sign(writer: IncrementalPdfFileWriter, output: BytesIO, metadata: PdfSignat
         raise ValueError(f"cannot sign field {field_name!r}: {error}") from error
 
 
-def _reservation(signer: Signer, *, timestamped: bool) -> int | None:
+def _reservation(signer: Signer, timestamper: TimeStamper | None) -> int | None:
     """Hex digits to reserve for the CMS; sizing it up front spares pyHanko a dry-run signature."""
     if signer.signing_cert is None:
         return None
-    certificates = [signer.signing_cert, *(signer.cert_registry or ())]
+    cert = signer.signing_cert
+    certificates = [cert, *(signer.cert_registry or ())]
+    issuer_serial = len(cert.issuer.dump()) + len(cert["tbs_certificate"]["serial_number"].dump())
+    key = cert.public_key
     # An RSA signature is as long as the key; an ECDSA one (r and s in DER) at most twice the key and 9 bytes.
-    signature = 2 * -(-signer.signing_cert.public_key.bit_size // 8) + 9
-    return 2 * (sum(len(cert.dump()) for cert in certificates) + signature + CMS_OVERHEAD
-                + (TIMESTAMP_TOKEN if timestamped else 0))
+    key_bytes = -(-key.bit_size // 8)
+    signature = key_bytes if key.algorithm in ("rsa", "rsassa_pss") else 2 * key_bytes + 9
+    return 2 * (sum(len(each.dump()) for each in certificates) + signature + 2 * issuer_serial + CMS_OVERHEAD
+                + (_timestamp_token_size(timestamper) if timestamper is not None else 0))
+
+
+def _timestamp_token_size(timestamper: TimeStamper) -> int:
+    """Bytes to reserve for a token of this TSA: its first token's size (pyHanko asks for it once and keeps it,
+    as it does to size document timestamps) and a margin."""
+    token = asyncio.run(timestamper.async_dummy_response(DIGEST_ALGORITHM))
+    return len(token.dump()) + TIMESTAMP_MARGIN
 
 
 def _incremental_writer(pdf: bytes) -> IncrementalPdfFileWriter:
