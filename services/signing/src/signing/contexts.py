@@ -43,13 +43,14 @@ TOLERANCE = dt.timedelta(seconds=1)
 # Verifications per kept context; and how many contexts (per certificates carried and revocation data) are kept.
 USES = 256
 CAPACITY = 32
+Times = tuple[dt.datetime, ...]
 
 
 @dataclass
 class _Kept:
     context: ValidationContext
     moment: dt.datetime
-    changes: tuple[dt.datetime, ...]  # sorted: the instants at which an answer may change
+    changes: Times  # sorted: the instants at which an answer may change
     uses: int = 0
     busy: threading.Lock = field(default_factory=threading.Lock)
 
@@ -71,21 +72,22 @@ class ValidationContexts:
         for root in self.roots:
             _ = root.native  # parsed whole now: contexts used by several threads share the roots
         self.max_age = max_age
+        self.keeps = max_age > dt.timedelta(0)
         self.clock = clock
         self._lock = threading.Lock()
         self._kept: OrderedDict[tuple[bytes, ...], _Kept] = OrderedDict()
         self._crls: tuple[x509.CertificateRevocationList, ...] = ()
         self._crl_der: tuple[bytes, ...] = ()
-        self._times: tuple[dt.datetime, ...] = _validity(self.roots)
+        self._times: Times | None = _validity(self.roots)
 
     @contextmanager
     def current(self, embedded: EmbeddedPdfSignature,
                 crls: Sequence[x509.CertificateRevocationList]) -> Iterator[ValidationContext]:
         """A context to judge a B-B or B-T signature with now, on the current CRLs."""
         crl_der, times = self._current(tuple(crls))
-        carried = _carried(embedded)
+        carried = _carried(embedded) if self.keeps and times is not None else None
         key, times_of = None, None
-        if carried is not None:
+        if carried is not None and times is not None:
             key, times_of = (b"current", carried[0]), partial(_with_validity, times, carried[1])
 
         def build() -> ValidationContext:
@@ -98,7 +100,7 @@ class ValidationContexts:
     def long_term(self, embedded: EmbeddedPdfSignature, dss: DocumentSecurityStore,
                   moment: dt.datetime) -> Iterator[ValidationContext]:
         """A context to judge a B-LT signature with as of its timestamp, on its document's DSS alone."""
-        carried, stored = _carried(embedded), _stored(dss)
+        carried, stored = (_carried(embedded), _stored(dss)) if self.keeps else (None, None)
         key, times_of = None, None
         if carried is not None and stored is not None:
             key = (b"long-term", carried[0], hashlib.sha256(b"".join(b"".join(part) for part in stored)).digest())
@@ -112,7 +114,7 @@ class ValidationContexts:
 
     @contextmanager
     def _lease(self, key: tuple[bytes, ...] | None, moment: dt.datetime, build: Callable[[], ValidationContext],
-               times_of: Callable[[], tuple[dt.datetime, ...] | None] | None) -> Iterator[ValidationContext]:
+               times_of: Callable[[], Times | None] | None) -> Iterator[ValidationContext]:
         kept = self._keep(key, moment, build, times_of) if key is not None and times_of is not None else None
         if kept is None or not kept.busy.acquire(blocking=False):
             yield build()
@@ -124,10 +126,8 @@ class ValidationContexts:
             kept.busy.release()
 
     def _keep(self, key: tuple[bytes, ...], moment: dt.datetime, build: Callable[[], ValidationContext],
-              times_of: Callable[[], tuple[dt.datetime, ...] | None]) -> _Kept | None:
+              times_of: Callable[[], Times | None]) -> _Kept | None:
         """The context kept for `key` if it answers as of `moment`, else a new one kept in its place."""
-        if self.max_age <= dt.timedelta(0):
-            return None
         with self._lock:
             kept = self._kept.get(key)
             if kept is None or not kept.answers_as_of(moment, self.max_age):
@@ -141,17 +141,18 @@ class ValidationContexts:
             self._kept.move_to_end(key)
             return kept
 
-    def _current(self, crls: tuple[x509.CertificateRevocationList, ...]) -> tuple[tuple[bytes, ...], tuple[dt.datetime, ...]]:
-        """The CRLs' DER and the times contexts judge by; other CRLs than last time drop every context kept."""
+    def _current(self, crls: tuple[x509.CertificateRevocationList, ...]) -> tuple[tuple[bytes, ...], Times | None]:
+        """The CRLs' DER and the times contexts judge by (None without a nextUpdate); other CRLs than last time drop
+        every context kept."""
         with self._lock:
             if len(crls) != len(self._crls) or any(a is not b for a, b in zip(crls, self._crls, strict=True)):
                 self._crls = crls
                 self._crl_der = tuple(crl.public_bytes(serialization.Encoding.DER) for crl in crls)
-                self._times = _validity(self.roots) + tuple(
-                    moment for crl in crls for moment in (crl.last_update_utc, crl.next_update_utc) if moment)
+                updates = [moment for crl in crls for moment in (crl.last_update_utc, crl.next_update_utc)]
+                known = tuple(moment for moment in updates if moment is not None)
+                self._times = _validity(self.roots) + known if len(known) == len(updates) else None
                 self._kept.clear()
             return self._crl_der, self._times
-
 
 
 def _carried(embedded: EmbeddedPdfSignature) -> tuple[bytes, list[asn1_x509.Certificate]] | None:
@@ -180,7 +181,7 @@ def _stored(dss: DocumentSecurityStore) -> Stored | None:
 
 
 def _long_term_times(certificates: list[bytes], ocsps: list[bytes], crls: list[bytes],
-                     carried: list[asn1_x509.Certificate]) -> tuple[dt.datetime, ...] | None:
+                     carried: list[asn1_x509.Certificate]) -> Times | None:
     """The times a B-LT context judges by; None if some data has no nextUpdate or does not parse."""
     try:
         times = list(_validity([*carried, *(asn1_x509.Certificate.load(der) for der in certificates)]))
@@ -202,10 +203,9 @@ def _long_term_times(certificates: list[bytes], ocsps: list[bytes], crls: list[b
     return None if any(time is None for time in times) else tuple(times)
 
 
-def _with_validity(times: tuple[dt.datetime, ...],
-                   certificates: list[asn1_x509.Certificate]) -> tuple[dt.datetime, ...]:
+def _with_validity(times: Times, certificates: list[asn1_x509.Certificate]) -> Times:
     return times + _validity(certificates)
 
 
-def _validity(certificates: Iterable[asn1_x509.Certificate]) -> tuple[dt.datetime, ...]:
+def _validity(certificates: Iterable[asn1_x509.Certificate]) -> Times:
     return tuple(moment for cert in certificates for moment in (cert.not_valid_before, cert.not_valid_after))
