@@ -3,7 +3,8 @@
 One thread signs BENCH_SIGNING_N copies of a rendered result document, one after another, with the official's
 key in the SoftHSM2 token `make setup` provisioned (PAdES B-B, invisible), then visible (the official's box drawn
 for each signature), then invisible with the same official's key from its PKCS#12 file, then verifies every
-invisible HSM-signed copy. The key stores stay open and warm, as in the service. Then the same invisible HSM
+invisible HSM-signed copy against the agency CA's CRL, keeping validation contexts as the service does. The key
+stores stay open and warm, as in the service. Then the same invisible HSM
 signature at PAdES B-T (each timestamped by the local PKI's TSA) and at B-LT (also embedding the signer's OCSP
 answer, reused while fresh as the service does, and the agency CA's CRL), the PKI server running as a process of
 its own so that its work is not counted, and the verification of the B-LT copies.
@@ -29,6 +30,8 @@ from bench.report import Result, Target, table, write_json
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = RUN / "signing.json"
 TARGETS = {"signing.invisible_hsm": Target(40), "signing.visible_hsm": Target(10), "signing.verify": Target(80)}
+# How long the service keeps OCSP answers and verification contexts by default (MOTCUA_SIGNING_REVOCATION_MAX_AGE).
+REVOCATION_MAX_AGE = dt.timedelta(minutes=5)
 
 
 def timed(scenario: str, n: int, job: Callable[[int], object]) -> Result:
@@ -48,17 +51,21 @@ def timed(scenario: str, n: int, job: Callable[[int], object]) -> Result:
 def main() -> int:
     n = int(os.environ.get("BENCH_SIGNING_N", "200"))
     os.environ.setdefault("SOFTHSM2_CONF", str(ROOT / ".data/softhsm/softhsm2.conf"))
+    from cryptography import x509
     from signing import forms, stamps
     from signing.forms import FormHeader, ResultDocument
     from signing.hsm import DEFAULT_PIN, DEFAULT_TOKEN, SOFTHSM_MODULE
     from signing.keystore import FileKeyStore, Pkcs11KeyStore
-    from signing.pades import load_trust_roots, sign_pdf, verify_pdf
+    from signing.pades import Verifier, load_trust_roots, sign_pdf
     from signing.pki import DEFAULT_PASSPHRASE
+    from signing.revocation import CrlFile
 
     pki = ROOT / ".data/pki"
     hsm = Pkcs11KeyStore(ROOT / ".cache/softhsm" / SOFTHSM_MODULE, DEFAULT_TOKEN, DEFAULT_PIN)
     files = FileKeyStore(pki, DEFAULT_PASSPHRASE.encode())
     roots = load_trust_roots(pki / "root.pem")
+    verifier = Verifier(roots, max_age=REVOCATION_MAX_AGE)
+    crl = CrlFile(pki / "agency-ca.crl", x509.load_pem_x509_certificate((pki / "agency-ca.pem").read_bytes()))
     decided = dt.datetime(2026, 11, 21, 9, 0)
     document = forms.render(ResultDocument(
         header=FormHeader(agency_name="UBND tỉnh Ninh Bình", issued_at=decided), dossier_code="000.00.12.H56-261121-0001",
@@ -81,10 +88,10 @@ def main() -> int:
     results = [timed("signing.invisible_hsm", n, sign_with(hsm, keep=True)),
                timed("signing.visible_hsm", n, sign_with(hsm, visible=True)),
                timed("signing.invisible_pkcs12", n, sign_with(files))]
-    results.append(timed("signing.verify", n, lambda i: verify_pdf(signed[i], trust_roots=roots).valid or sys.exit(
+    results.append(timed("signing.verify", n, lambda i: verifier.verify(signed[i], crl.crls()).valid or sys.exit(
         "a signed copy did not verify")))
     with pki_server(pki) as base:
-        results.extend(long_term(n, hsm, document, roots, pki, base))
+        results.extend(long_term(n, hsm, document, roots, verifier, crl, base))
     hsm.close()
     print(table(results))
     by_name = {r.scenario: r for r in results}
@@ -120,7 +127,8 @@ def pki_server(pki: Path) -> Iterator[str]:
         proc.wait(10)
 
 
-def long_term(n: int, hsm: Any, document: bytes, roots: list[Any], pki: Path, base: str) -> list[Result]:
+def long_term(n: int, hsm: Any, document: bytes, roots: list[Any], verifier: Any, crl: Any,
+              base: str) -> list[Result]:
     """The invisible HSM signature at B-T and at B-LT, then the verification of the B-LT copies."""
     from cryptography import x509
     from cryptography.hazmat.primitives.serialization import Encoding
@@ -130,13 +138,10 @@ def long_term(n: int, hsm: Any, document: bytes, roots: list[Any], pki: Path, ba
         RevocationData,
         quiet_prefetched_revocation,
         sign_pdf,
-        verify_pdf,
     )
-    from signing.revocation import CrlFile
 
     quiet_prefetched_revocation()
-    agency_ca = x509.load_pem_x509_certificate((pki / "agency-ca.pem").read_bytes())
-    ocsp, crl = OcspClient(agency_ca, url=f"{base}/ocsp"), CrlFile(pki / "agency-ca.crl", agency_ca)
+    ocsp = OcspClient(crl.issuer, url=f"{base}/ocsp", max_age=REVOCATION_MAX_AGE)
     timestamper = HttpTimeStamper(f"{base}/tsa")
     signer = hsm.signer("official")
     cert = x509.load_der_x509_certificate(signer.signing_cert.dump())
@@ -157,7 +162,7 @@ def long_term(n: int, hsm: Any, document: bytes, roots: list[Any], pki: Path, ba
     sign(-1, revocation=True)  # warm-up: the TSA's certificates, the first OCSP answer
     results = [timed("signing.invisible_hsm_bt", n, sign),
                timed("signing.invisible_hsm_blt", n, lambda i: sign(i, keep=True, revocation=True))]
-    results.append(timed("signing.verify_blt", n, lambda i: verify_pdf(signed[i], trust_roots=roots).signatures[0].level
+    results.append(timed("signing.verify_blt", n, lambda i: verifier.verify(signed[i], crl.crls()).signatures[0].level
                          == "B-LT" or sys.exit("a B-LT copy did not verify as B-LT")))
     return results
 

@@ -15,8 +15,10 @@ from cryptography import x509
 from motcua.auth import Principal
 from motcua.errors import Conflict, DomainError, Unavailable
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import EmbeddedPdfSignature
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from signing.authorisation import Authoriser
+from signing.contexts import ValidationContexts
 from signing.keystore import FileKeyStore
 from signing.ocsp import OcspClient
 from signing.pades import HttpTimeStamper, load_trust_roots, sign_pdf, verify_pdf
@@ -57,7 +59,8 @@ def service_of(paths: PkiPaths, tsa: str, ocsp: str, repo: MemoryRepository, aud
         repo=repo, kick=lambda *_: None, keys=FileKeyStore(paths.directory, PASSPHRASE.encode()),
         revocation=CrlFile(crl or paths.crl, agency_ca), authoriser=Authoriser({}), audit=audit,
         trust_roots=load_trust_roots(paths.root_cert), public_url="https://x.vn",
-        timestamper=HttpTimeStamper(tsa, timeout=2), ocsp=OcspClient(agency_ca, url=ocsp, timeout=2, max_age=max_age))
+        timestamper=HttpTimeStamper(tsa, timeout=2), ocsp=OcspClient(agency_ca, url=ocsp, timeout=2, max_age=max_age),
+        revocation_max_age=max_age)
 
 
 def dss_of(pdf: bytes) -> tuple[list[asn1_ocsp.OCSPResponse], int]:
@@ -152,3 +155,37 @@ def test_a_signer_revoked_after_signing_leaves_b_lt_valid_and_b_b_invalid(
         [report] = verify_pdf(content, trust_roots=roots, crls=[crl]).signatures
         assert (report.level, report.valid, [m.code for m in report.messages]) == (level, False, ["revoked"])
 
+
+
+def test_b_lt_signatures_share_a_kept_context_only_between_the_times_it_judges_by(
+        paths: PkiPaths, tsa: str, responder: Server, repo: MemoryRepository, audit: AuditRecords,
+        document: bytes) -> None:
+    service = service_of(paths, tsa, responder[0], repo, audit)
+    first, second = (repo.contents[service.sign(CLERK, pdf=document, signer="seal", reason="", location="")["_id"]]
+                     for _ in range(2))
+    reports = [service.verify(pdf=content).signatures[0] for content in (first, second)]
+    assert [(report.level, report.valid) for report in reports] == [("B-LT", True), ("B-LT", True)]
+    (one, one_dss), (two, two_dss) = signature_and_dss(first), signature_and_dss(second)
+    [response], _ = dss_of(first)
+    single = response.basic_ocsp_response["tbs_response_data"]["responses"][0]
+    this_update, next_update = single["this_update"].native, single["next_update"].native
+    kept = ValidationContexts(load_trust_roots(paths.root_cert), max_age=dt.timedelta(minutes=5))
+    within = this_update + dt.timedelta(seconds=10)  # moments the answer's window holds, a minute apart
+    with kept.long_term(one, one_dss, within) as context:
+        pass
+    # The second signature carries the same certificates, and its DSS the same OCSP answer and CRL.
+    with kept.long_term(two, two_dss, within + dt.timedelta(minutes=1)) as same:
+        assert same is context
+    # Not across the answer's thisUpdate or nextUpdate, nor further than max_age from the moment it was built for.
+    for moment in (this_update - dt.timedelta(seconds=2), next_update + dt.timedelta(seconds=2),
+                   within + dt.timedelta(minutes=6)):
+        with kept.long_term(two, two_dss, within) as before:
+            pass
+        with kept.long_term(two, two_dss, moment) as other:
+            assert other is not before
+
+
+def signature_and_dss(pdf: bytes) -> tuple[EmbeddedPdfSignature, DocumentSecurityStore]:
+    reader = PdfFileReader(BytesIO(pdf))
+    [embedded] = reader.embedded_regular_signatures
+    return embedded, DocumentSecurityStore.read_dss(reader)

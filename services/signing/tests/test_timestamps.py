@@ -5,14 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from io import BytesIO
 
 import pytest
+from asn1crypto import cms
 from cryptography import x509
 from motcua.auth import Principal
 from motcua.errors import Unavailable
+from pyhanko.pdf_utils.reader import PdfFileReader
 from signing.authorisation import Authoriser
 from signing.keystore import FileKeyStore
-from signing.pades import HttpTimeStamper, sign_pdf, verify_pdf
+from signing.pades import (
+    CMS_OVERHEAD,
+    TIMESTAMP_MARGIN,
+    HttpTimeStamper,
+    sign_pdf,
+    verify_pdf,
+)
 from signing.pki import PkiPaths
 from signing.service import SigningService
 
@@ -44,6 +53,20 @@ def test_a_timestamped_signature_verifies_offline_once_the_authority_is_gone(
     [report] = verified.signatures
     assert verified.valid and report.timestamp is not None
     assert before <= report.timestamp <= dt.datetime.now(dt.UTC)
+
+
+def test_the_room_for_a_timestamped_signature_is_sized_to_the_authority_s_tokens(
+        authority: Server, keys: FileKeyStore, roots: list[x509.Certificate], document: bytes) -> None:
+    timestamper = HttpTimeStamper(authority[0])
+    for name in ("official", "seal"):  # the second is sized from the token the first one measured
+        signed = sign_pdf(document, signer=keys.signer(name), field_name=name, reason="", location="",
+                          timestamper=timestamper)
+        [embedded] = PdfFileReader(BytesIO(signed)).embedded_regular_signatures
+        contents = bytes(embedded.sig_object["/Contents"])
+        spare = len(contents) - len(cms.ContentInfo.load(contents, strict=False).dump())
+        # Every byte left over is two hex digits each verifier reads; a fixed 8 KB for the token left 4.5 KB.
+        assert 0 < spare < CMS_OVERHEAD + TIMESTAMP_MARGIN
+        assert verify_pdf(signed, trust_roots=roots).valid
 
 
 def test_a_signature_without_the_authority_has_no_timestamp(keys: FileKeyStore, roots: list[x509.Certificate],

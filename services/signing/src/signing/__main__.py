@@ -33,14 +33,15 @@ def build(settings: Settings, platform: Platform) -> Process:
     agency_ca = x509.load_pem_x509_certificate((settings.pki_dir / AGENCY_CA_FILE).read_bytes())
     revocation = CrlFile(settings.pki_dir / CRL_FILE, agency_ca)
     ocsp = None
+    revocation_max_age = dt.timedelta(seconds=settings.revocation_max_age)
     if settings.level == B_LT:
         pades.quiet_prefetched_revocation()
-        ocsp = OcspClient(agency_ca, url=settings.ocsp_url, max_age=dt.timedelta(seconds=settings.revocation_max_age))
+        ocsp = OcspClient(agency_ca, url=settings.ocsp_url, max_age=revocation_max_age)
     service = SigningService(repo=repo, kick=relay.kick, keys=keys, revocation=revocation,
                              authoriser=Authoriser(settings.service_keys), audit=AuditLog(repo.audit),
                              trust_roots=pades.load_trust_roots(settings.trust_roots), public_url=settings.public_url,
                              timestamper=pades.HttpTimeStamper(settings.tsa_url) if settings.tsa_url else None,
-                             ocsp=ocsp,
+                             ocsp=ocsp, revocation_max_age=revocation_max_age,
                              concurrency=settings.concurrency)
     servicer = SigningServicer(service, platform.tokens())
     return Process(

@@ -16,8 +16,8 @@ import logging
 import tempfile
 import threading
 import urllib.request
-from collections.abc import Iterable, Mapping, Sequence
-from contextlib import ExitStack
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from io import BytesIO
@@ -55,6 +55,7 @@ from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 
+from signing.contexts import ValidationContexts
 from signing.stamps import Appearance
 
 DIGEST_ALGORITHM = "sha256"
@@ -67,11 +68,13 @@ B_LT = "B-LT"
 # "UTF8String value must be a unicode string, not NoneType". The signature itself is milliseconds of work
 # under the GIL, so the gRPC workers take turns for it; rendering stays concurrent.
 _SIGNING = threading.Lock()
-# Bytes of a CMS signature beyond its certificates and signature value: signed attributes and structure
-# (about 560 for ours), with room to spare. Every byte reserved is two hex digits that each verifier reads.
-CMS_OVERHEAD = 1024
-# Bytes of an RFC 3161 timestamp token: the TSA's signature and certificates (ours: two RSA 3072 certificates).
-TIMESTAMP_TOKEN = 8192
+# Bytes of a CMS signature beyond its certificates, its signature value and the signer's issuer and serial (named
+# twice: as the signer's identifier and in signing-certificate-v2): the algorithms, content type, message digest
+# and structure (254 for ours), with room to spare. Every byte reserved is two hex digits that each verifier reads.
+CMS_OVERHEAD = 384
+# Bytes beyond the size of the TSA's first token for the tokens that follow: their serial number, time and nonce
+# differ in length by a few bytes (ours: 3,704 or 3,705 bytes).
+TIMESTAMP_MARGIN = 512
 
 # (Vietnamese, English); Vietnamese is shown first.
 MESSAGES: Mapping[str, tuple[str, str]] = {
@@ -295,7 +298,7 @@ def _sign(writer: IncrementalPdfFileWriter, output: BytesIO, metadata: PdfSignat
     try:
         with _SIGNING:
             PdfSigner(metadata, signer=signer, timestamper=timestamper, **visible).sign_pdf(
-                writer, output=output, bytes_reserved=_reservation(signer, timestamped=timestamper is not None))
+                writer, output=output, bytes_reserved=_reservation(signer, timestamper))
     except PdfError as error:
         raise InvalidPdf(str(error)) from error
     except TimestampRequestError as error:
@@ -306,15 +309,26 @@ def _sign(writer: IncrementalPdfFileWriter, output: BytesIO, metadata: PdfSignat
         raise ValueError(f"cannot sign field {field_name!r}: {error}") from error
 
 
-def _reservation(signer: Signer, *, timestamped: bool) -> int | None:
+def _reservation(signer: Signer, timestamper: TimeStamper | None) -> int | None:
     """Hex digits to reserve for the CMS; sizing it up front spares pyHanko a dry-run signature."""
     if signer.signing_cert is None:
         return None
-    certificates = [signer.signing_cert, *(signer.cert_registry or ())]
+    cert = signer.signing_cert
+    certificates = [cert, *(signer.cert_registry or ())]
+    issuer_serial = len(cert.issuer.dump()) + len(cert["tbs_certificate"]["serial_number"].dump())
+    key = cert.public_key
     # An RSA signature is as long as the key; an ECDSA one (r and s in DER) at most twice the key and 9 bytes.
-    signature = 2 * -(-signer.signing_cert.public_key.bit_size // 8) + 9
-    return 2 * (sum(len(cert.dump()) for cert in certificates) + signature + CMS_OVERHEAD
-                + (TIMESTAMP_TOKEN if timestamped else 0))
+    key_bytes = -(-key.bit_size // 8)
+    signature = key_bytes if key.algorithm in ("rsa", "rsassa_pss") else 2 * key_bytes + 9
+    return 2 * (sum(len(each.dump()) for each in certificates) + signature + 2 * issuer_serial + CMS_OVERHEAD
+                + (_timestamp_token_size(timestamper) if timestamper is not None else 0))
+
+
+def _timestamp_token_size(timestamper: TimeStamper) -> int:
+    """Bytes to reserve for a token of this TSA: its first token's size (pyHanko asks for it once and keeps it,
+    as it does to size document timestamps) and a margin."""
+    token = asyncio.run(timestamper.async_dummy_response(DIGEST_ALGORITHM))
+    return len(token.dump()) + TIMESTAMP_MARGIN
 
 
 def _incremental_writer(pdf: bytes) -> IncrementalPdfFileWriter:
@@ -325,19 +339,29 @@ def _incremental_writer(pdf: bytes) -> IncrementalPdfFileWriter:
         raise InvalidPdf(f"not a readable PDF: {error}") from error
 
 
+class Verifier:
+    """Verifies PDFs against fixed trust roots, keeping validation contexts while they answer as new ones would,
+    up to `max_age` (signing.contexts); zero keeps none."""
+
+    def __init__(self, trust_roots: Sequence[x509.Certificate], *, max_age: dt.timedelta = dt.timedelta(0)) -> None:
+        self.contexts = ValidationContexts(trust_roots, max_age=max_age)
+
+    def verify(self, pdf: bytes, crls: Sequence[x509.CertificateRevocationList] = ()) -> Verification:
+        """Verify every signature of a PDF against the roots, and the given CRLs or its own B-LT data."""
+        reader = _reader(pdf)
+        signatures = _embedded_signatures(reader)
+        if not signatures:
+            return Verification(valid=False, signatures=(), messages=(Message.of("no_signatures"),))
+        reports = asyncio.run(_verify_all(signatures, _Revocations(reader, self.contexts, crls)))
+        valid = all(report.valid for report in reports)
+        summary = Message.of("document_valid" if valid else "document_invalid")
+        return Verification(valid=valid, signatures=reports, messages=(summary,))
+
+
 def verify_pdf(pdf: bytes, *, trust_roots: Sequence[x509.Certificate],
                crls: Sequence[x509.CertificateRevocationList] = ()) -> Verification:
     """Verify every signature of a PDF against the given roots, and the given CRLs or its own B-LT data."""
-    reader = _reader(pdf)
-    signatures = _embedded_signatures(reader)
-    if not signatures:
-        return Verification(valid=False, signatures=(), messages=(Message.of("no_signatures"),))
-    roots = [to_asn1(root) for root in trust_roots]
-    current = [crl.public_bytes(serialization.Encoding.DER) for crl in crls]
-    reports = asyncio.run(_verify_all(signatures, _Revocations(reader, roots, current)))
-    valid = all(report.valid for report in reports)
-    summary = Message.of("document_valid" if valid else "document_invalid")
-    return Verification(valid=valid, signatures=reports, messages=(summary,))
+    return Verifier(trust_roots).verify(pdf, crls)
 
 
 def _reader(pdf: bytes) -> PdfFileReader:
@@ -358,9 +382,10 @@ def _embedded_signatures(reader: PdfFileReader) -> list[EmbeddedPdfSignature]:
 class _Revocations:
     """Where each signature's revocation is judged from: its document's DSS for B-LT, the current CRLs else."""
 
-    def __init__(self, reader: PdfFileReader, roots: Sequence[asn1_x509.Certificate], current: Sequence[bytes]) -> None:
-        self.roots = list(roots)
-        self.current = list(current)
+    def __init__(self, reader: PdfFileReader, contexts: ValidationContexts,
+                 current: Sequence[x509.CertificateRevocationList]) -> None:
+        self.contexts = contexts
+        self.current = current
         try:
             self.dss: DocumentSecurityStore | None = DocumentSecurityStore.read_dss(reader)
             self._covered = _covered_by(self.dss)
@@ -383,14 +408,16 @@ class _Revocations:
             return B_LT
         return B_T
 
-    def context(self, embedded: EmbeddedPdfSignature, level: str) -> ValidationContext:
+    @contextmanager
+    def context(self, embedded: EmbeddedPdfSignature, level: str) -> Iterator[ValidationContext]:
         """B-LT: the DSS's data alone, as of the timestamp, hard-fail; else the current CRLs now, soft-fail."""
         moment = _timestamp_time(embedded)
         if level == B_LT and self.dss is not None and moment is not None:
-            return self.dss.as_validation_context({"trust_roots": self.roots, "moment": moment, "allow_fetching": False,
-                                                   "revocation_mode": "hard-fail"})
-        return ValidationContext(trust_roots=self.roots, crls=self.current, allow_fetching=False,
-                                 revocation_mode="soft-fail")
+            with self.contexts.long_term(embedded, self.dss, moment) as context:
+                yield context
+        else:
+            with self.contexts.current(embedded, self.current) as context:
+                yield context
 
 
 def _covered_by(dss: DocumentSecurityStore) -> tuple[set[tuple[str, bytes, int]], set[bytes]]:
@@ -423,8 +450,8 @@ async def _verify_all(signatures: Sequence[EmbeddedPdfSignature], revocations: _
     reports = []
     for index, embedded in enumerate(signatures):
         level = revocations.level(embedded)
-        reports.append(await _verify_one(embedded, revocations.context(embedded, level), level=level,
-                                         is_last=index == last))
+        with revocations.context(embedded, level) as context:
+            reports.append(await _verify_one(embedded, context, level=level, is_last=index == last))
     return tuple(reports)
 
 

@@ -7,7 +7,7 @@ import re
 import threading
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from cryptography import x509
@@ -50,6 +50,7 @@ class SigningService:
     def __init__(self, *, repo: Repository, kick: Kick, keys: KeyStore, revocation: Revocation,
                  authoriser: Authoriser, audit: Audit, trust_roots: Sequence[x509.Certificate], public_url: str,
                  timestamper: TimeStamper | None = None, ocsp: OcspClient | None = None, concurrency: int = 2,
+                 revocation_max_age: timedelta = timedelta(0),
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.repo = repo
         # Rendering, signing and verifying are Python work under the GIL: more at once than the CPUs only
@@ -66,6 +67,8 @@ class SigningService:
         # Per signer, the revocation data last embedded: kept while the OCSP answer and the CRL are the same.
         self._long_term: dict[str, pades.RevocationData] = {}
         self.trust_roots = list(trust_roots)
+        # Verification keeps validation contexts no longer than signing keeps OCSP answers.
+        self.verifier = pades.Verifier(self.trust_roots, max_age=revocation_max_age)
         self.public_url = public_url
         self.clock = clock
 
@@ -158,7 +161,7 @@ class SigningService:
             raise invalid("source", "Cần tài liệu PDF để kiểm tra", "give pdf bytes or a document_id")
         try:
             with self._work:
-                result = pades.verify_pdf(content, trust_roots=self.trust_roots, crls=self.revocation.crls())
+                result = self.verifier.verify(content, self.revocation.crls())
         except pades.InvalidPdf as error:
             raise invalid("pdf", "Tệp không phải PDF hợp lệ", f"not a valid PDF: {error}") from None
         metrics.verifications.labels("valid" if result.valid else "invalid").inc()
