@@ -186,7 +186,7 @@ def keeps_up(stack: Stack, rate: int, seconds: int) -> dict[str, Any]:
 
 
 def scheduler_tick(db: Any, model: dict[str, Any], open_count: int, due: int, now: datetime) -> dict[str, Any]:
-    from routing.repository import ALARMS_PER_BUCKET, Repository
+    from routing.repository import ALARMS_PER_BUCKET, Repository, pack_alarm
     from routing.scheduler import Alarms, alarm_items, minute_of
 
     repo = Repository(db)
@@ -202,7 +202,8 @@ def scheduler_tick(db: Any, model: dict[str, Any], open_count: int, due: int, no
     due_now = list(copies(model, due, now - timedelta(days=40), "cv-other", "due"))
     insert(db["dossiers"], iter(due_now))
     buckets[minute_of(now)] = [item for doc in due_now for item in alarm_items(doc, now, warning)]
-    insert(db["alarms"], ({"_id": f"{minute}#{start // ALARMS_PER_BUCKET}", "items": items[start:start + ALARMS_PER_BUCKET],
+    insert(db["alarms"], ({"_id": f"{minute}#{start // ALARMS_PER_BUCKET}",
+                           "items": [pack_alarm(item) for item in items[start:start + ALARMS_PER_BUCKET]],
                            "count": len(items[start:start + ALARMS_PER_BUCKET])}
                           for minute, items in buckets.items() for start in range(0, len(items), ALARMS_PER_BUCKET)))
     seeded = time.monotonic() - began

@@ -53,8 +53,24 @@ def test_a_busy_minute_is_a_chain_of_small_alarm_buckets_that_two_writers_fill_w
         assert sorted(a["code"] for a in writers[1].get_alarms(minute)) == sorted(a["code"] for a in appended)
         assert writers[0].get_alarms("2026-03-02T03:01") == []
 
+        assert all(isinstance(item, str) for b in buckets for item in b["items"])  # packed, one string each
         writers[0].drop_alarms(minute)
         assert writers[1].get_alarms(minute) == [] and db["alarms"].count_documents({}) == 0
+    finally:
+        mongo.close()
+
+
+def test_alarms_keep_their_dates_packed_and_buckets_written_before_packing_are_still_read(stack, prefix):  # type: ignore[no-untyped-def]
+    mongo = store.connect(stack.mongo_url, "motcua-tests")
+    try:
+        db = mongo[f"{prefix}_motcua_routing"]
+        repo = Repository(db)
+        alarm = {"code": "D-1", "kind": "overdue", "due_at": NOW, "fire_at": NOW - timedelta(hours=4), "step": ""}
+        repo.add_alarms("2026-03-02T03:00", [alarm])
+        db["alarms"].insert_one({"_id": "2026-03-02T03:01#0", "items": [alarm], "count": 1})  # an older bucket
+        for minute in ("2026-03-02T03:00", "2026-03-02T03:01"):
+            (found,) = repo.get_alarms(minute)
+            assert found == alarm and found["due_at"].tzinfo is not None
     finally:
         mongo.close()
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+from bson import json_util
+from bson.json_util import JSONMode, JSONOptions
 from motcua.store import IndexSpec
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.database import Database
@@ -19,6 +21,18 @@ INDEXES = {
 OUTBOX_COLLECTIONS = ("dossiers",)
 ALARMS_PER_BUCKET = 64
 OPEN_BUCKETS_REMEMBERED = 10_000
+# An alarm is stored as one JSON string (dates as {"$date": ...}), not as a document: FerretDB 1.x decodes
+# every field of a document it updates, and a bucket's alarms are most of what an append makes it decode.
+ALARM_JSON = JSONOptions(json_mode=JSONMode.RELAXED, tz_aware=True, tzinfo=UTC)
+
+
+def pack_alarm(item: dict[str, Any]) -> str:
+    return json_util.dumps(item, json_options=ALARM_JSON)
+
+
+def unpack_alarm(stored: str | dict[str, Any]) -> dict[str, Any]:
+    """An alarm as stored; buckets written before alarms were packed hold documents."""
+    return json_util.loads(stored, json_options=ALARM_JSON) if isinstance(stored, str) else stored
 
 
 class Repository:
@@ -134,10 +148,11 @@ class Repository:
         self._alarm_appends.add(minute, items)
 
     def _append_alarms(self, minute: str, items: list[dict[str, Any]]) -> None:
-        for start in range(0, len(items), ALARMS_PER_BUCKET):
-            self._append_to_bucket(minute, items[start:start + ALARMS_PER_BUCKET])
+        packed = [pack_alarm(item) for item in items]
+        for start in range(0, len(packed), ALARMS_PER_BUCKET):
+            self._append_to_bucket(minute, packed[start:start + ALARMS_PER_BUCKET])
 
-    def _append_to_bucket(self, minute: str, items: list[dict[str, Any]]) -> None:
+    def _append_to_bucket(self, minute: str, items: list[str]) -> None:
         """Append to the minute's open bucket (`<minute>#<n>`), or start the next one when it is full.
 
         A bucket holds at most ALARMS_PER_BUCKET items, so an append rewrites a small document however many
@@ -161,7 +176,7 @@ class Repository:
         items: list[dict[str, Any]] = []
         n = 0
         while (found := self.alarms.find_one({"_id": f"{minute}#{n}"}, {"items": 1})) is not None:
-            items.extend(found["items"])
+            items.extend(unpack_alarm(item) for item in found["items"])
             n += 1
         return items
 
