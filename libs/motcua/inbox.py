@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
 from motcua.events import Event
+from motcua.store import IndexSpec
+
+# Serves the retention's delete on MongoDB (FerretDB 1.x scans, paced by the loop that prunes).
+INDEX = IndexSpec([("at", 1)], name="handled_at")
 
 
 class Inbox:
@@ -22,6 +26,14 @@ class Inbox:
 
     def seen(self, event_id: str) -> bool:
         return self.collection.find_one({"_id": event_id}, {"_id": 1}) is not None
+
+    def prune(self, retention: timedelta) -> int:
+        """Drop the ids of events handled longer ago than the retention; returns how many.
+
+        The retention outlasts the topics' (7 days), so the broker no longer holds any of those events and
+        none can be delivered again, except by replaying a dead-letter topic older than the retention.
+        """
+        return self.collection.delete_many({"at": {"$lt": datetime.now(UTC) - retention}}).deleted_count
 
     def mark(self, event: Event) -> None:
         try:

@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import grpc
@@ -24,17 +25,19 @@ from pymongo.database import Database
 
 from motcua import health, kafka, logs, store
 from motcua.auth import TokenVerifier
+from motcua.inbox import INDEX as INBOX_INDEX
 from motcua.inbox import Inbox
 from motcua.outbox import INDEX as OUTBOX_INDEX
 from motcua.outbox import OutboxRelay
 from motcua.rpc import build_server
-from motcua.runtime import Loop, Runtime
+from motcua.runtime import Loop, Runtime, every
 from motcua.settings import CommonSettings, SettingsError
 from motcua.topics import CONSUMES, group_id, qualified
 
 log = logging.getLogger(__name__)
 
 ROLES = ("all", "serve", "worker")
+INBOX_PRUNE_SECONDS = 3600.0  # the inbox keeps days of ids; an hourly turn keeps it near its retention
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,8 @@ class Platform:
         all_specs = {name: list(indexes) for name, indexes in specs.items()}
         for name in outbox_collections:
             all_specs.setdefault(name, []).append(OUTBOX_INDEX)
+        if CONSUMES.get(self.settings.service):
+            all_specs.setdefault("inbox", []).append(INBOX_INDEX)
         store.ensure_indexes(self.db, all_specs)
 
     def relay(self, collections: Iterable[Collection]) -> OutboxRelay:
@@ -130,8 +135,16 @@ class Process:
         if role in ("all", "worker"):
             for name, loop in self.background.items():
                 runtime.loop(name, loop)
+            if self.handlers or self.lanes:
+                retention = timedelta(days=settings.inbox_retention_days)
+                runtime.loop("inbox-retention", every(INBOX_PRUNE_SECONDS, lambda: self._prune_inbox(retention),
+                                                      "pruning the inbox", max_share=0.05))
         runtime.on_close(self.platform.close)
         runtime.run()
+
+    def _prune_inbox(self, retention: timedelta) -> None:
+        if pruned := self.platform.inbox.prune(retention):
+            log.info("forgot %d handled event ids older than %d days", pruned, retention.days)
 
     def consumer(self, handlers: dict[str, kafka.Handler], lane: str = "", member: int = 0) -> kafka.ConsumerLoop:
         settings = self.platform.settings

@@ -184,6 +184,7 @@ class CommonSettings:
     mongo_slow_ms: int
     consumers: int
     consumer_threads: int
+    inbox_retention_days: int
     topic_prefix: str
     database_prefix: str
     log_level: str
@@ -209,6 +210,7 @@ class CommonSettings:
             mongo_slow_ms=env.int("MOTCUA_MONGO_SLOW_MS", 500, maximum=3_600_000),
             consumers=env.int("MOTCUA_CONSUMERS", 3, minimum=1, maximum=32),
             consumer_threads=env.int("MOTCUA_CONSUMER_THREADS", 4, minimum=1, maximum=64),
+            inbox_retention_days=env.int("MOTCUA_INBOX_RETENTION_DAYS", 30, minimum=8, maximum=3650),
             topic_prefix=env.optional("MOTCUA_TOPIC_PREFIX") or "",
             database_prefix=env.optional("MOTCUA_DATABASE_PREFIX") or "",
             log_level=level,

@@ -20,7 +20,7 @@ def test_defaults_apply_when_the_environment_is_empty():
     assert settings.jwt_public_key is None
     assert settings.http_port == 8081
     assert settings.grpc_port == 50051
-    assert (settings.consumers, settings.consumer_threads) == (3, 4)
+    assert (settings.consumers, settings.consumer_threads, settings.inbox_retention_days) == (3, 4, 30)
 
 
 def test_the_environment_overrides_the_defaults():
@@ -45,6 +45,12 @@ def test_a_bad_port_names_the_variable(value):
 def test_a_bad_number_of_consumer_threads_names_the_variable(value):
     with pytest.raises(SettingsError, match="MOTCUA_CONSUMER_THREADS"):
         load({"MOTCUA_CONSUMER_THREADS": value})
+
+
+@pytest.mark.parametrize("value", ["7", "0", "a month"])
+def test_an_inbox_retention_not_longer_than_the_topics_is_refused(value):
+    with pytest.raises(SettingsError, match="MOTCUA_INBOX_RETENTION_DAYS"):
+        load({"MOTCUA_INBOX_RETENTION_DAYS": value})
 
 
 def test_a_mongo_url_with_another_scheme_is_refused():

@@ -217,7 +217,7 @@ def test_the_config_maps_carry_exactly_the_settings_the_services_read(rendered):
     for service, own in expected.items():
         shared = {"KAFKA_BOOTSTRAP_SERVERS", "MOTCUA_KAFKA_SECURITY_PROTOCOL", "MOTCUA_LOG_LEVEL", "MOTCUA_MONGO_SLOW_MS", "MOTCUA_JWT_PUBLIC_KEY", f"MOTCUA_{service.upper()}_HTTP_PORT", f"MOTCUA_{service.upper()}_GRPC_PORT"}
         if service != "signing":  # the one service that consumes no events
-            shared.add("MOTCUA_CONSUMERS")
+            shared |= {"MOTCUA_CONSUMERS", "MOTCUA_INBOX_RETENTION_DAYS"}
         if service in ("routing", "notification"):  # the services whose handlers run in lanes by dossier
             shared.add("MOTCUA_CONSUMER_THREADS")
         assert set(one(docs, "ConfigMap", service)["data"]) == shared | own, service

@@ -14,9 +14,11 @@ from tests.deploy.conftest import ROOT, SERVICES, VALUE_SETS, find
 
 READ = re.compile(r'env\.\w+\(\s*"([A-Z][A-Z0-9_]+)"')
 # Read by the code but left to its default on purpose: the trust roots are root.pem in the mounted PKI
-# Secret, which is the default; signing consumes no events, so it runs no consumer loops; intake and feedback
-# handle their events one at a time (feedback's fold needs a partition's order), so lanes do not apply.
-LEFT_TO_DEFAULT = {"signing": {"MOTCUA_SIGNING_TRUST_ROOTS", "MOTCUA_CONSUMERS", "MOTCUA_CONSUMER_THREADS"},
+# Secret, which is the default; signing consumes no events, so it runs no consumer loops and keeps no
+# inbox; intake and feedback handle their events one at a time (feedback's fold needs a partition's order),
+# so lanes do not apply.
+LEFT_TO_DEFAULT = {"signing": {"MOTCUA_SIGNING_TRUST_ROOTS", "MOTCUA_CONSUMERS", "MOTCUA_CONSUMER_THREADS",
+                               "MOTCUA_INBOX_RETENTION_DAYS"},
                    "intake": {"MOTCUA_CONSUMER_THREADS"}, "feedback": {"MOTCUA_CONSUMER_THREADS"}}
 
 

@@ -6,7 +6,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer
@@ -221,6 +221,17 @@ def test_a_stop_commits_a_partition_only_up_to_its_first_unhandled_event(stack, 
         thread.join(15)
         dlq.close()
     assert handled[2] == events[2].id
+
+
+def test_the_inbox_forgets_ids_older_than_its_retention_and_keeps_the_rest(mongo, prefix):  # type: ignore[no-untyped-def]
+    inbox = Inbox(mongo[f"{prefix}_kernel"]["inbox"])
+    old, recent = rating("D-old"), rating("D-recent")
+    for event in (old, recent):
+        inbox.mark(event)
+    inbox.collection.update_one({"_id": old.id}, {"$set": {"at": datetime.now(UTC) - timedelta(days=31)}})
+    assert inbox.prune(timedelta(days=30)) == 1
+    assert not inbox.seen(old.id) and inbox.seen(recent.id)
+    assert inbox.prune(timedelta(days=30)) == 0
 
 
 def test_poison_and_failing_messages_land_in_the_dlq(stack, mongo, producer, prefix):  # type: ignore[no-untyped-def]

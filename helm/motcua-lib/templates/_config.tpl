@@ -120,6 +120,9 @@ MOTCUA_KAFKA_SASL_USERNAME: {{ required "global.kafka.sasl.username is required 
 {{- with .Values.consumerThreads -}}
 {{- $_ := set $env "MOTCUA_CONSUMER_THREADS" (. | int | toString) -}}
 {{- end -}}
+{{- with .Values.inboxRetentionDays -}}
+{{- $_ := set $env "MOTCUA_INBOX_RETENTION_DAYS" (. | int | toString) -}}
+{{- end -}}
 {{- $_ = set $env "MOTCUA_MONGO_SLOW_MS" (.Values.global.mongo.slowCommandMs | int | toString) -}}
 {{- $_ = set $env "MOTCUA_JWT_PUBLIC_KEY" (printf "%s/public.pem" (include "motcua-lib.jwtDir" .)) -}}
 {{- $_ = set $env (printf "MOTCUA_%s_HTTP_PORT" $service) (.Values.ports.http | int | toString) -}}
