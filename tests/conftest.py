@@ -10,7 +10,6 @@ import os
 import shutil
 import sys
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,6 +20,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "infra"))
 
+from motcua.testing import eventually  # noqa: F401 - the cross-service tests import it from here
 from stack import Ports, Stack
 
 # Below the kernel's ephemeral range (32768-60999): a port in it can be held by any outgoing connection.
@@ -40,18 +40,6 @@ def stack_number(value: str) -> int:
 
 
 PORTS = TEST_PORTS.shifted(10 * stack_number(os.environ.get("MOTCUA_TEST_STACK", "0")))
-
-
-def eventually(check: Callable[[], Any], timeout: float = 30.0, interval: float = 0.1, what: str = "condition") -> Any:
-    """Poll check() until it returns something truthy; fail with what was awaited after the deadline."""
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}; last value: {last!r}")
 
 
 def together(*workers: Callable[[], None]) -> None:

@@ -4,11 +4,8 @@ same: per set of certificates signatures carry, until new CRLs, a time the conte
 from __future__ import annotations
 
 import datetime as dt
-import time
-from collections.abc import Callable
 from io import BytesIO
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 from asn1crypto import keys as asn1_keys
@@ -16,6 +13,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from motcua.auth import Principal
+from motcua.testing import eventually
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.signers import SimpleSigner
 from pyhanko.sign.validation import EmbeddedPdfSignature
@@ -45,7 +43,6 @@ from signing.service import SigningService
 from .conftest import PASSPHRASE, AuditRecords, MemoryRepository, crl_of
 
 KEPT = dt.timedelta(minutes=5)
-T = TypeVar("T")
 CLERK = Principal(sub="van-thu-1", agency="", department="", roles=frozenset({"seal_clerk"}))
 
 
@@ -149,15 +146,12 @@ def test_a_kept_context_does_not_outlive_the_signer_s_certificate(
     signed = sign_pdf(document, signer=signer, field_name="official", reason="", location="")
     verifier = Verifier(roots, max_age=KEPT)
     assert verifier.verify(signed).valid
-    report = poll(lambda: verifier.verify(signed).signatures[0], until=lambda found: not found.valid, seconds=15)
+
+    def judged_invalid() -> object:
+        report = verifier.verify(signed).signatures[0]
+        return None if report.valid else report
+
+    report = eventually(judged_invalid, 15, interval=0.2, what="the signature judged invalid")
     assert [message.code for message in report.messages] == ["expired"]
     assert dt.datetime.now(dt.UTC) > runs_out
 
-
-def poll(check: Callable[[], T], *, until: Callable[[T], bool], seconds: float) -> T:
-    """Call check() until its answer satisfies `until`, failing after `seconds`."""
-    deadline = time.monotonic() + seconds
-    while not until(answer := check()):
-        assert time.monotonic() < deadline, f"still {answer!r} after {seconds} s"
-        time.sleep(0.2)
-    return answer

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
+from motcua.testing import eventually
 from routing.gather import Gather
 
 
@@ -41,11 +41,9 @@ def start(gather: Gather, key: str, items: list[int], outcomes: dict[int, str]) 
 
 
 def queued(gather: Gather, key: str, count: int) -> None:
-    """Wait (with a deadline) until count threads queue behind the write under way for key."""
-    deadline = time.monotonic() + 10
-    while len(gather._waiting.get(key, ())) < count:
-        assert time.monotonic() < deadline, f"{count} threads never queued on {key}"
-        time.sleep(0.01)
+    """Wait until count threads queue behind the write under way for key."""
+    eventually(lambda: len(gather._waiting.get(key, ())) >= count, 10, interval=0.01,
+               what=f"{count} threads queued on {key}")
 
 
 def test_the_threads_waiting_behind_a_write_are_written_together_once_it_ends():
