@@ -86,12 +86,14 @@ def template(db: Any, now: datetime) -> dict[str, Any]:
 
 
 def copies(model: dict[str, Any], n: int, now: datetime, assignee: str, tag: str) -> Iterator[dict[str, Any]]:
+    from routing.queues import part_for
+
     rng = random.Random(n)
     for i in range(n):
         due = now + timedelta(minutes=rng.randrange(60, 30 * 24 * 60))
         doc = copy.deepcopy(model)
         doc["_id"] = f"{AGENCY}-{tag}-{i:06d}"
-        doc["task"].update(task_id=f"{tag}-{i}", assignee=assignee, due_at=due)
+        doc["task"].update(task_id=f"{tag}-{i}", queue_part=part_for(f"{tag}-{i}"), assignee=assignee, due_at=due)
         doc["appointment_at"] = due + timedelta(days=2)
         yield doc
 
@@ -113,13 +115,13 @@ def insert(collection: Any, docs: Iterator[dict[str, Any]]) -> int:
 
 def seed_queue(db: Any, docs: list[dict[str, Any]]) -> None:
     """The queue documents routing keeps for these dossiers' tasks (routing.queues), written in bulk."""
-    from routing.queues import day_of, dump, entry, owner_of
+    from routing.queues import bucket_of, day_of, dump, entry, owner_of
 
     buckets: dict[str, dict[str, Any]] = {}
     days: dict[str, set[str]] = {}
     for doc in docs:
         owner, day = owner_of(doc["task"]), day_of(doc["task"]["due_at"])
-        buckets.setdefault(f"{owner}|{day}", {})[doc["task"]["task_id"]] = dump(entry(doc))
+        buckets.setdefault(bucket_of(doc["task"]), {})[doc["task"]["task_id"]] = dump(entry(doc))
         days.setdefault(owner, set()).add(day)
     insert(db["queues"], iter([{"_id": key, "tasks": tasks} for key, tasks in buckets.items()]
                               + [{"_id": f"{owner}|days", "days": sorted(d)} for owner, d in days.items()]))

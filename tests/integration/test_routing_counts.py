@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from motcua import store
 from pymongo import MongoClient, monitoring
-from routing.queues import Queues
+from routing.queues import PARTS, Queues, part_for
 from routing.repository import ALARMS_PER_BUCKET, Repository
 from routing.service import DECIDED, IN_PROGRESS
 
@@ -105,20 +105,50 @@ class Writes(monitoring.CommandListener):
         pass
 
 
+def queued(code: str, task: dict[str, object]) -> dict[str, object]:
+    return {"_id": code, "status": IN_PROGRESS, "procedure_code": "1.001193", "procedure_name": "",
+            "applicant_name": "", "appointment_at": NOW + timedelta(days=3),
+            "task": {"step": "tham-dinh", "step_name": "", "role": "officer", "agency": "A", "department": "tu-phap",
+                     "assigned_at": NOW, "actions": [], **task}}
+
+
 def test_a_queue_lists_each_day_once_and_pages_every_task_of_it(stack, prefix):  # type: ignore[no-untyped-def]
     writes = Writes()
     mongo = MongoClient(stack.mongo_url, event_listeners=[writes])
     try:
         queues = Queues(mongo[f"{prefix}_motcua_routing"]["queues"])
         for n in range(3):
-            queues.put({"_id": f"D-{n}", "status": IN_PROGRESS, "procedure_code": "1.001193", "procedure_name": "",
-                        "applicant_name": "", "appointment_at": NOW + timedelta(days=3),
-                        "task": {"task_id": f"t{n}", "due_at": NOW + timedelta(hours=n), "assigned_at": NOW,
-                                 "step": "tham-dinh", "step_name": "", "role": "officer", "agency": "A",
-                                 "department": "tu-phap", "assignee": "cv-1", "actions": []}})
+            queues.put(queued(f"D-{n}", {"task_id": f"t{n}", "due_at": NOW + timedelta(hours=n), "assignee": "cv-1"}))
         # Three bucket writes, and the day put on the owner's list once.
         assert writes.updates == ["queues"] * 4
         page = queues.page(["cv-1"], lambda _: True, None, 10)
         assert [e["code"] for e in page] == ["D-0", "D-1", "D-2"]
     finally:
         mongo.close()
+
+
+def test_a_day_is_kept_in_parts_that_a_page_reads_in_due_order_and_a_task_without_a_part_stays_in_the_first(
+        stack, prefix):  # type: ignore[no-untyped-def]
+    with MongoClient(stack.mongo_url) as mongo:
+        collection = mongo[f"{prefix}_motcua_routing"]["queues"]
+        queues = Queues(collection)
+        tasks = [{"task_id": f"t{n}", "due_at": NOW + timedelta(minutes=n), "assignee": "cv-2",
+                  "queue_part": part_for(f"t{n}")} for n in range(40)]
+        # As a task was stored before days had parts: it is shown from, and dropped from, the day's first document.
+        tasks.append({"task_id": "old", "due_at": NOW + timedelta(minutes=99), "assignee": "cv-2"})
+        for n, task in enumerate(tasks):
+            queues.put(queued(f"D-{n:02d}", task))
+
+        parts = {doc["_id"]: len(doc["tasks"]) for doc in collection.find({"_id": {"$regex": "^cv-2\\|2026"}})}
+        assert sorted(parts) == [f"cv-2|{NOW.date()}"] + [f"cv-2|{NOW.date()}#{k}" for k in range(1, PARTS)]
+        assert sum(parts.values()) == len(tasks) and max(parts.values()) < len(tasks) // 2
+        assert "old" in collection.find_one({"_id": f"cv-2|{NOW.date()}"})["tasks"]
+
+        first = queues.page(["cv-2"], lambda _: True, None, 25)
+        rest = queues.page(["cv-2"], lambda _: True, (first[-1]["due_at"], first[-1]["code"]), 25)
+        assert [e["task_id"] for e in first + rest] == [t["task_id"] for t in tasks]
+
+        for task in (tasks[0], tasks[-1]):
+            queues.drop(task)
+        assert [e["task_id"] for e in queues.page(["cv-2"], lambda _: True, None, 50)] == [
+            t["task_id"] for t in tasks[1:-1]]

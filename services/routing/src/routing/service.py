@@ -15,7 +15,7 @@ from motcua.topics import DOSSIER_STATUS_CHANGED, TASK_ASSIGNED
 from motcua.v1 import common_pb2, events_pb2
 
 from routing import assignment, deadlines, errors, metrics, statistics, workflows
-from routing.queues import Entry, Match, Queues
+from routing.queues import Entry, Match, Queues, part_for
 from routing.repository import Repository
 from routing.scheduler import Alarms
 
@@ -317,7 +317,8 @@ class RoutingService:
         task = {"task_id": task_id, "index": index, "step": step["id"], "step_name": step["name"], "role": step["role"],
                 "agency": step["agency"], "department": step["department"], "pool": assignment.pool_of(step),
                 "assignee": assignee, "assignment": step["assignment"], "weight": step["weight"],
-                "actions": step["actions"], "assigned_at": now, "due_at": due, "updated_at": now}
+                "actions": step["actions"], "assigned_at": now, "due_at": due, "updated_at": now,
+                "queue_part": part_for(task_id)}
         assigned = Event.new(TASK_ASSIGNED, events_pb2.TaskAssigned(
             dossier_code=dossier["_id"], task_id=task_id, step=step["id"], department=step["department"],
             assignee=assignee, assigned_at=ts(now), due_at=ts(due)), subject=dossier["_id"], source="routing")
