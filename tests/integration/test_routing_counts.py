@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from bson import json_util
 from motcua import store
 from pymongo import MongoClient, monitoring
 from routing.queues import PARTS, Queues, part_for
-from routing.repository import ALARMS_PER_BUCKET, Repository
+from routing.repository import ENTRIES_PER_BUCKET, Repository
+from routing.scheduler import Alarms, alarm_items, minute_of, pack_chain, unpack_chain
 from routing.service import DECIDED, IN_PROGRESS
 
 pytestmark = pytest.mark.stack
@@ -42,37 +44,89 @@ def test_a_busy_minute_is_a_chain_of_small_alarm_buckets_that_two_writers_fill_w
         db = mongo[f"{prefix}_motcua_routing"]
         writers = [Repository(db), Repository(db)]  # two pods, each with its own idea of the open bucket
         minute = "2026-03-02T03:00"
-        appended = [{"code": f"D-{i}", "kind": "overdue"} for i in range(300)]
+        appended = [f"D-{i}" for i in range(150)]
         for i in range(0, len(appended), 3):
             writers[i % 2].add_alarms(minute, appended[i:i + 3])
 
         buckets = list(db["alarms"].find({}, {"count": 1, "items": 1}))
-        assert all(len(b["items"]) == b["count"] <= ALARMS_PER_BUCKET for b in buckets)
+        assert all(len(b["items"]) == b["count"] <= ENTRIES_PER_BUCKET for b in buckets)
         assert sorted(b["_id"] for b in buckets) == sorted(f"{minute}#{n}" for n in range(len(buckets)))
-        assert len(buckets) <= len(appended) // (ALARMS_PER_BUCKET - 3) + 1
-        assert sorted(a["code"] for a in writers[1].get_alarms(minute)) == sorted(a["code"] for a in appended)
+        assert len(buckets) <= len(appended) // (ENTRIES_PER_BUCKET - 3) + 1
+        assert sorted(writers[1].get_alarms(minute)) == sorted(appended)
         assert writers[0].get_alarms("2026-03-02T03:01") == []
 
-        assert all(isinstance(item, str) for b in buckets for item in b["items"])  # packed, one string each
         writers[0].drop_alarms(minute)
         assert writers[1].get_alarms(minute) == [] and db["alarms"].count_documents({}) == 0
     finally:
         mongo.close()
 
 
-def test_alarms_keep_their_dates_packed_and_buckets_written_before_packing_are_still_read(stack, prefix):  # type: ignore[no-untyped-def]
+def test_a_chain_keeps_its_dates_and_buckets_written_before_chains_are_read_as_chains_of_one(stack, prefix):  # type: ignore[no-untyped-def]
     mongo = store.connect(stack.mongo_url, "motcua-tests")
     try:
         db = mongo[f"{prefix}_motcua_routing"]
         repo = Repository(db)
+        chain = alarm_items(watched(), NOW, timedelta(hours=1))
+        repo.add_alarms("2026-03-02T03:00", [pack_chain(chain)])
         alarm = {"code": "D-1", "kind": "overdue", "due_at": NOW, "fire_at": NOW - timedelta(hours=4), "step": ""}
-        repo.add_alarms("2026-03-02T03:00", [alarm])
-        db["alarms"].insert_one({"_id": "2026-03-02T03:01#0", "items": [alarm], "count": 1})  # an older bucket
-        for minute in ("2026-03-02T03:00", "2026-03-02T03:01"):
+        db["alarms"].insert_many([{"_id": "2026-03-02T03:01#0", "items": [alarm], "count": 1},  # one alarm a document
+                                  {"_id": "2026-03-02T03:02#0", "items": [json_util.dumps(alarm)], "count": 1}])
+        (stored,) = repo.get_alarms("2026-03-02T03:00")
+        assert isinstance(stored, str) and unpack_chain(stored) == chain
+        assert all(item["due_at"].tzinfo is not None for item in unpack_chain(stored))
+        for minute in ("2026-03-02T03:01", "2026-03-02T03:02"):
             (found,) = repo.get_alarms(minute)
-            assert found == alarm and found["due_at"].tzinfo is not None
+            assert unpack_chain(found) == [alarm]
     finally:
         mongo.close()
+
+
+def watched() -> dict[str, object]:
+    """A dossier in progress: its step due in 2 hours, its appointment in 4."""
+    return {"_id": "D-1", "status": IN_PROGRESS, "agency_id": "A", "appointment_at": NOW + timedelta(hours=4),
+            "fired": [], "task": {"task_id": "t1", "due_at": NOW + timedelta(hours=2), "department": "tu-phap",
+                                  "step": "tham-dinh", "assignee": "cv-1"}}
+
+
+def test_a_dossiers_alarms_fire_in_order_from_one_chain_that_drops_what_no_longer_watches_the_dossier(stack, prefix):  # type: ignore[no-untyped-def]
+    with MongoClient(stack.mongo_url, tz_aware=True) as mongo:
+        db = mongo[f"{prefix}_motcua_routing"]
+        repo, clock = Repository(db), [NOW]
+        alarms = Alarms(repo=repo, kick=lambda *_: None, warning=timedelta(hours=1), clock=lambda: clock[0])
+
+        def tick_at(hours: int) -> int:
+            clock[0] = NOW + timedelta(hours=hours, seconds=5)
+            return alarms.tick()
+
+        def waiting() -> list[tuple[str, str, str]]:
+            """The alarms in the buckets of the minutes to come."""
+            return sorted((item["scope"], item["kind"], item["task_id"])
+                          for bucket in db["alarms"].find() if bucket["_id"].split("#")[0] > minute_of(clock[0])
+                          for stored in bucket["items"] for item in unpack_chain(stored))
+
+        dossier = watched()
+        repo.insert_dossier(dossier)
+        alarms.schedule(dossier, NOW)
+        # One append: the four alarms together, under the minute of the first (the step's due soon, in 1 hour).
+        assert [b["_id"] for b in db["alarms"].find()] == [f"{minute_of(NOW + timedelta(hours=1))}#0"]
+
+        assert tick_at(1) == 1
+        assert waiting() == [("dossier", "due_soon", "t1"), ("dossier", "overdue", "t1"), ("step", "overdue", "t1")]
+        # The task moves on: a new chain watches the new step and the same appointment.
+        moved = {**dossier, "task": {**dossier["task"], "task_id": "t2", "due_at": NOW + timedelta(hours=5)}}
+        db["dossiers"].update_one({"_id": "D-1"}, {"$set": {"task": moved["task"]}})
+        alarms.schedule(moved, NOW + timedelta(hours=1))
+
+        assert tick_at(2) == 0  # the first step's overdue no longer watches; the appointment's go on
+        assert waiting() == [("dossier", "due_soon", "t1"), ("dossier", "due_soon", "t2"), ("dossier", "overdue", "t1"),
+                             ("dossier", "overdue", "t2"), ("step", "due_soon", "t2"), ("step", "overdue", "t2")]
+        assert tick_at(3) == 1  # the appointment's due soon, from either chain, once
+        db["dossiers"].update_one({"_id": "D-1"}, {"$set": {"status": DECIDED}})
+        assert tick_at(4) == 0
+        assert waiting() == []  # the dossier is decided: what was left of both chains is dropped
+        fired = db["dossiers"].find_one({"_id": "D-1"})["fired"]
+        assert [key.split(":")[:3] for key in fired] == [["due_soon", "step", "t1"], ["due_soon", "dossier", "dossier"]]
+        assert waiting() == []
 
 
 def test_a_dossier_takes_its_procedure_versions_workflow_before_the_named_one_in_one_read(stack, prefix):  # type: ignore[no-untyped-def]

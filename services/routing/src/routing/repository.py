@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from bson import json_util
-from bson.json_util import JSONMode, JSONOptions
 from motcua.store import IndexSpec
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.database import Database
@@ -19,20 +17,8 @@ INDEXES = {
     "dossiers": [IndexSpec([("status", 1), ("appointment_at", 1)]), IndexSpec([("agency_id", 1), ("received_at", 1)])],
 }
 OUTBOX_COLLECTIONS = ("dossiers",)
-ALARMS_PER_BUCKET = 64
+ENTRIES_PER_BUCKET = 32
 OPEN_BUCKETS_REMEMBERED = 10_000
-# An alarm is stored as one JSON string (dates as {"$date": ...}), not as a document: FerretDB 1.x decodes
-# every field of a document it updates, and a bucket's alarms are most of what an append makes it decode.
-ALARM_JSON = JSONOptions(json_mode=JSONMode.RELAXED, tz_aware=True, tzinfo=UTC)
-
-
-def pack_alarm(item: dict[str, Any]) -> str:
-    return json_util.dumps(item, json_options=ALARM_JSON)
-
-
-def unpack_alarm(stored: str | dict[str, Any]) -> dict[str, Any]:
-    """An alarm as stored; buckets written before alarms were packed hold documents."""
-    return json_util.loads(stored, json_options=ALARM_JSON) if isinstance(stored, str) else stored
 
 
 class Repository:
@@ -142,28 +128,27 @@ class Repository:
         rows = self.dossiers.aggregate([{"$match": match}, {"$group": {"_id": "$agency_id", "count": {"$sum": 1}}}])
         return {row["_id"]: row["count"] for row in rows}
 
-    # alarms: due items in buckets of one minute, each minute a chain of small documents read by _id
-    def add_alarms(self, minute: str, items: list[dict[str, Any]]) -> None:
-        """Append to the minute's open bucket, together with the alarms other threads add to that minute."""
-        self._alarm_appends.add(minute, items)
+    # alarms: entries in buckets of one minute, each minute a chain of small documents read by _id
+    def add_alarms(self, minute: str, entries: list[str]) -> None:
+        """Append to the minute's open bucket, together with the entries other threads add to that minute."""
+        self._alarm_appends.add(minute, entries)
 
-    def _append_alarms(self, minute: str, items: list[dict[str, Any]]) -> None:
-        packed = [pack_alarm(item) for item in items]
-        for start in range(0, len(packed), ALARMS_PER_BUCKET):
-            self._append_to_bucket(minute, packed[start:start + ALARMS_PER_BUCKET])
+    def _append_alarms(self, minute: str, entries: list[str]) -> None:
+        for start in range(0, len(entries), ENTRIES_PER_BUCKET):
+            self._append_to_bucket(minute, entries[start:start + ENTRIES_PER_BUCKET])
 
-    def _append_to_bucket(self, minute: str, items: list[str]) -> None:
+    def _append_to_bucket(self, minute: str, entries: list[str]) -> None:
         """Append to the minute's open bucket (`<minute>#<n>`), or start the next one when it is full.
 
-        A bucket holds at most ALARMS_PER_BUCKET items, so an append rewrites a small document however many
+        A bucket holds at most ENTRIES_PER_BUCKET entries, so an append rewrites a small document however many
         alarms fall in that minute (FerretDB 1.x rewrites a whole document on every update). Bucket n + 1 is
         created only after n was found full, so the chain has no gaps and a reader stops at the first missing.
         """
         n = self._open_buckets.get(minute, 0)
         while True:
             try:
-                self.alarms.update_one({"_id": f"{minute}#{n}", "count": {"$lte": ALARMS_PER_BUCKET - len(items)}},
-                                       {"$push": {"items": {"$each": items}}, "$inc": {"count": len(items)}},
+                self.alarms.update_one({"_id": f"{minute}#{n}", "count": {"$lte": ENTRIES_PER_BUCKET - len(entries)}},
+                                       {"$push": {"items": {"$each": entries}}, "$inc": {"count": len(entries)}},
                                        upsert=True)
                 break
             except DuplicateKeyError:
@@ -172,13 +157,14 @@ class Repository:
             self._open_buckets.clear()
         self._open_buckets[minute] = n
 
-    def get_alarms(self, minute: str) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
+    def get_alarms(self, minute: str) -> list[Any]:
+        """The minute's entries as stored, in the order they were appended."""
+        entries: list[Any] = []
         n = 0
         while (found := self.alarms.find_one({"_id": f"{minute}#{n}"}, {"items": 1})) is not None:
-            items.extend(unpack_alarm(item) for item in found["items"])
+            entries.extend(found["items"])
             n += 1
-        return items
+        return entries
 
     def drop_alarms(self, minute: str) -> None:
         n = 0
@@ -199,6 +185,11 @@ class Repository:
                 return False
         return self.counters.update_one({"_id": "scheduler-cursor", "at": seen},
                                         {"$set": {"at": max(at, seen)}}).modified_count == 1
+
+    def deadline_state(self, code: str) -> dict[str, Any] | None:
+        """What decides whether a dossier's alarms still watch it: its status, task, appointment and fired keys."""
+        return self.dossiers.find_one({"_id": code}, {"status": 1, "task.task_id": 1, "task.due_at": 1,
+                                                      "appointment_at": 1, "fired": 1})
 
     def claim(self, code: str, condition: dict[str, Any], update: dict[str, Any]) -> bool:
         """Apply an update only if the dossier still matches condition; whether it did."""
