@@ -10,7 +10,8 @@ from pymongo.errors import DuplicateKeyError
 from motcua.events import Event
 from motcua.store import IndexSpec
 
-# Serves the retention's delete on MongoDB (FerretDB 1.x scans, paced by the loop that prunes).
+# Serves the retention's delete on MongoDB (FerretDB 1.x scans, paced by the loop that prunes), in the inbox and
+# in the collections kept like it.
 INDEX = IndexSpec([("at", 1)], name="handled_at")
 
 
@@ -33,7 +34,7 @@ class Inbox:
         The retention outlasts the topics' (7 days), so the broker no longer holds any of those events and
         none can be delivered again, except by replaying a dead-letter topic older than the retention.
         """
-        return self.collection.delete_many({"at": {"$lt": datetime.now(UTC) - retention}}).deleted_count
+        return prune(self.collection, retention)
 
     def mark(self, event: Event) -> None:
         try:
@@ -42,3 +43,16 @@ class Inbox:
             )
         except DuplicateKeyError:
             pass
+
+
+def prune(collection: Collection, retention: timedelta, *, date_untimed: bool = False) -> int:
+    """Drop the documents of a collection kept like the inbox (one per event, the time it was written in `at`)
+    written longer ago than the retention; returns how many.
+
+    With `date_untimed`, documents without a time (written before the collection kept one, or by a replica of the
+    version before during an upgrade) are first given the time now, so they go one retention later.
+    """
+    now = datetime.now(UTC)
+    if date_untimed:
+        collection.update_many({"at": {"$exists": False}}, {"$set": {"at": now}})
+    return collection.delete_many({"at": {"$lt": now - retention}}).deleted_count

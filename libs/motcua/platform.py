@@ -26,7 +26,7 @@ from pymongo.database import Database
 from motcua import health, kafka, logs, store
 from motcua.auth import TokenVerifier
 from motcua.inbox import INDEX as INBOX_INDEX
-from motcua.inbox import Inbox
+from motcua.inbox import Inbox, prune
 from motcua.outbox import INDEX as OUTBOX_INDEX
 from motcua.outbox import OutboxRelay
 from motcua.rpc import build_server
@@ -107,6 +107,9 @@ class Process:
     background: dict[str, Loop] = field(default_factory=dict)
     # Options of the HTTP server (waitress), e.g. the proxies whose X-Forwarded-For is trusted.
     http_options: dict[str, Any] = field(default_factory=dict)
+    # Collections kept like the inbox (one document per event, `at` indexed with inbox.INDEX) that matter only
+    # while an event can come again: pruned with the inbox, after the same retention.
+    retained: list[Collection] = field(default_factory=list)
 
     def run(self, role: str) -> None:
         if role not in ROLES:
@@ -145,6 +148,9 @@ class Process:
     def _prune_inbox(self, retention: timedelta) -> None:
         if pruned := self.platform.inbox.prune(retention):
             log.info("forgot %d handled event ids older than %d days", pruned, retention.days)
+        for collection in self.retained:
+            if pruned := prune(collection, retention, date_untimed=True):
+                log.info("forgot %d documents of %s older than %d days", pruned, collection.name, retention.days)
 
     def consumer(self, handlers: dict[str, kafka.Handler], lane: str = "", member: int = 0) -> kafka.ConsumerLoop:
         settings = self.platform.settings

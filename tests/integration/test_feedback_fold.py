@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from feedback.rebuild import Tally
@@ -20,6 +20,7 @@ from feedback.scorecard import addition, folded_at
 from feedback.statistics import Statistics
 from motcua import store
 from motcua.events import Event, Position, timestamp
+from motcua.inbox import prune
 from motcua.topics import FEEDBACK_SUBMITTED
 from motcua.v1 import common_pb2, events_pb2
 from pymongo import MongoClient
@@ -102,3 +103,25 @@ def test_two_replicas_folding_one_partition_at_once_count_each_event_once(replic
     assert_counted_once(first.repo.counters.database, partition[:24])
     copies = first.repo.folds.find_one({"_id": partition[14].id})
     assert copies is not None and (copies["mark"], copies["offset"]) == ("feedback_0", 14)
+
+
+def test_fold_positions_are_forgotten_after_the_inbox_s_retention_those_without_a_time_one_later(replicas) -> None:  # type: ignore[no-untyped-def]
+    worker, _ = replicas
+    folds = worker.repo.folds
+    old, recent, legacy = (rating(n, 0, offset=n) for n in range(3))
+    for event in (old, recent):
+        worker.fold(event)
+    assert folds.count_documents({"at": {"$exists": True}}) == 2  # each position with the time it was folded
+    folds.update_one({"_id": old.id}, {"$set": {"at": datetime.now(UTC) - timedelta(days=31)}})
+    # A position folded by the version before, which kept no time.
+    folds.insert_one({"_id": legacy.id, "mark": "feedback_0", "offset": 2})
+    before = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    assert prune(folds, timedelta(days=30), date_untimed=True) == 1
+    assert {d["_id"] for d in folds.find()} == {recent.id, legacy.id}
+    # The legacy position got the time of the turn that found it: it goes one retention after that turn.
+    dated = folds.find_one({"_id": legacy.id})
+    assert dated is not None and dated["at"].replace(tzinfo=None) >= before
+    assert prune(folds, timedelta(days=30), date_untimed=True) == 0
+    assert prune(folds, timedelta(0)) == 2
+    # A copy of a forgotten event (a dead letter replayed after the retention) is folded where it now is.
+    assert worker.repo.fold_position(old.id, "feedback_0", 9) == ("feedback_0", 9)

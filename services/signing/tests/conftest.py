@@ -263,9 +263,10 @@ Server = tuple[str, Callable[[], None]]
 
 
 @contextmanager
-def running(paths: PkiPaths, passphrase: str) -> Iterator[Server]:
-    """The PKI server of `paths` (CRL, OCSP, TSA) in this process: its base URL, and how to stop it early."""
-    http = pki_server.server(paths, passphrase, free_port())
+def running(paths: PkiPaths, passphrase: str, port: int = 0, *, full_chain: bool = False) -> Iterator[Server]:
+    """The PKI server of `paths` (CRL, OCSP, TSA) in this process, on `port` or a free one: its base URL, and how
+    to stop it early."""
+    http = pki_server.server(paths, passphrase, port or free_port(), full_chain=full_chain)
     threading.Thread(target=http.serve_forever, daemon=True).start()
     stopped = threading.Event()
 

@@ -44,6 +44,7 @@ def build(settings: Settings, platform: Platform) -> Process:
         relay=relay,
         handlers=handlers.handlers(service, statistics),
         loops={"forget-hits": service.forget_hits},
+        retained=[repo.folds],
         http_options=proxy_options(settings.trusted_proxies),
     )
 

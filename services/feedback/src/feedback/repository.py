@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from motcua import outbox, store
 from motcua.events import Event
+from motcua.inbox import INDEX as INBOX_INDEX
 from motcua.store import IndexSpec
 from pymongo import ReturnDocument, UpdateOne
 from pymongo.database import Database
@@ -14,7 +15,7 @@ from pymongo.errors import DuplicateKeyError
 
 INDEXES: dict[str, list[IndexSpec]] = {
     "ratings": [], "dossiers": [], "kiosks": [], "hits": [], "complaints": [], "counters": [], "counters_members": [],
-    "folds": [],
+    "folds": [INBOX_INDEX],  # pruned with the inbox (motcua.platform.Process.retained)
 }
 OUTBOX_COLLECTIONS = ("ratings", "dossiers", "complaints")
 
@@ -32,7 +33,7 @@ class Repository:
         # The scorecard: its counters and each dimension's members per period (a rebuild fills another pair).
         self.counters = db[scorecard]
         self.members = db[f"{scorecard}_members"]
-        # The position each folded event was first folded from, by event id.
+        # The position each folded event was first folded from, by event id, and when: kept as long as the inbox.
         self.folds = db["folds"]
 
     def save_dossier(self, code: str, fields: dict[str, Any], *events: Event) -> None:
@@ -106,9 +107,10 @@ class Repository:
         """Where an event is folded from: its own position, or that of the first copy of it folded before.
 
         The relay may publish an event twice, and a dead letter comes back at a new offset: every copy
-        is folded as the first one was, so the counters' offset marks recognise it.
+        is folded as the first one was, so the counters' offset marks recognise it. The position is kept
+        MOTCUA_INBOX_RETENTION_DAYS, as long as the inbox keeps the event's id (docs/feedback.md).
         """
-        if store.insert_once(self.folds, {"_id": event_id, "mark": mark, "offset": offset}):
+        if store.insert_once(self.folds, {"_id": event_id, "mark": mark, "offset": offset, "at": datetime.now(UTC)}):
             return mark, offset
         first = self.folds.find_one({"_id": event_id})
         if first is None:

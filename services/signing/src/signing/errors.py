@@ -47,3 +47,9 @@ def revocation_unavailable(detail: str) -> Unavailable:
     return Unavailable(detail=f"no revocation data for a B-LT signature: {detail}",
                        detail_vi="Không lấy được thông tin trạng thái chứng thư số cho chữ ký, vui lòng thử lại",
                        reason="REVOCATION_UNAVAILABLE")
+
+
+def signature_too_large(detail: str) -> Unavailable:
+    return Unavailable(detail=f"the signature did not fit the room reserved for it in the document: {detail}",
+                       detail_vi="Chữ ký số vượt quá vùng dành cho nó trong tài liệu, vui lòng thử lại",
+                       reason="SIGNATURE_TOO_LARGE")

@@ -24,9 +24,9 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from asn1crypto import cms, tsp
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
-from asn1crypto import tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -75,6 +75,8 @@ CMS_OVERHEAD = 384
 # Bytes beyond the size of the TSA's first token for the tokens that follow: their serial number, time and nonce
 # differ in length by a few bytes (ours: 3,704 or 3,705 bytes).
 TIMESTAMP_MARGIN = 512
+# How pyHanko 0.38 (PreparedByteRangeDigest.fill_reserved_region) words a SigningError for a CMS larger than its room.
+_DOES_NOT_FIT = "Final ByteRange payload larger than expected"
 
 # (Vietnamese, English); Vietnamese is shown first.
 MESSAGES: Mapping[str, tuple[str, str]] = {
@@ -104,6 +106,8 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "document_invalid": ("Tài liệu có chữ ký số không hợp lệ", "The document has an invalid signature"),
 }
 
+log = logging.getLogger(__name__)
+
 _EXPIRY = {AdESIndeterminate.EXPIRED, AdESIndeterminate.OUT_OF_BOUNDS_NO_POE, AdESIndeterminate.NOT_YET_VALID}
 _REVOCATION = {AdESFailure.REVOKED, AdESIndeterminate.REVOKED_NO_POE, AdESIndeterminate.REVOKED_CA_NO_POE}
 
@@ -114,6 +118,10 @@ class InvalidPdf(ValueError):
 
 class TimestampUnavailable(RuntimeError):
     """The time-stamping authority did not give a timestamp."""
+
+
+class SignatureTooLarge(RuntimeError):
+    """The signature did not fit the room reserved for it in the document, even with room made for its timestamp."""
 
 
 class RevocationUnavailable(RuntimeError):
@@ -232,12 +240,37 @@ def load_trust_roots(path: Path) -> list[x509.Certificate]:
 
 
 class HttpTimeStamper(TimeStamper):
-    """An RFC 3161 time-stamping authority reached over HTTP (application/timestamp-query)."""
+    """An RFC 3161 time-stamping authority reached over HTTP (application/timestamp-query), with the room its
+    tokens need in a signature: its first token's size and a margin, grown when a later token needs more."""
 
     def __init__(self, url: str, timeout: float = 10.0) -> None:
         super().__init__()
         self.url = url
         self.timeout = timeout
+        self._room: int | None = None
+        self._last_token = 0  # bytes of the token received last
+
+    def token_room(self) -> int:
+        """Bytes to reserve for a token: the first token's size (pyHanko asks for it once and keeps it, as it does
+        to size document timestamps) and a margin, or what a later token needed."""
+        if self._room is None:
+            token = asyncio.run(self.async_dummy_response(DIGEST_ALGORITHM))
+            self._room = len(token.dump()) + TIMESTAMP_MARGIN
+        return self._room
+
+    def grow_room(self) -> int | None:
+        """After a signature that did not fit: make room for the last token and a margin, and return the new room;
+        None if that token had room, so the timestamp is not what overflowed."""
+        needed = self._last_token + TIMESTAMP_MARGIN
+        if self._room is not None and needed <= self._room:
+            return None
+        self._room = needed
+        return needed
+
+    async def async_timestamp(self, message_digest: bytes, md_algorithm: str) -> cms.ContentInfo:
+        token = await super().async_timestamp(message_digest, md_algorithm)
+        self._last_token = len(token.dump())
+        return token
 
     async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
         return await asyncio.to_thread(self._post, req.dump())
@@ -262,7 +295,7 @@ def quiet_prefetched_revocation() -> None:
 
 
 def sign_pdf(pdf: bytes, *, signer: Signer, field_name: str, reason: str, location: str,
-             timestamper: TimeStamper | None = None, appearance: Appearance | None = None,
+             timestamper: HttpTimeStamper | None = None, appearance: Appearance | None = None,
              revocation: RevocationData | None = None) -> bytes:
     """Add a PAdES signature (ETSI.CAdES.detached, SHA-256) as an incremental update: B-B, or B-T when a
     time-stamping authority adds an RFC 3161 signature timestamp, or B-LT when the signer chain's revocation
@@ -278,7 +311,6 @@ def sign_pdf(pdf: bytes, *, signer: Signer, field_name: str, reason: str, locati
         embed_validation_info=revocation is not None,
         validation_context=revocation.validation_context if revocation is not None else None,
     )
-    output = BytesIO()
     with ExitStack() as scope:
         visible: dict[str, Any] = {}
         if appearance is not None:
@@ -288,28 +320,48 @@ def sign_pdf(pdf: bytes, *, signer: Signer, field_name: str, reason: str, locati
             page.flush()
             visible = {"stamp_style": StaticStampStyle(background=ImportedPdfPage(page.name), border_width=0),
                        "new_field_spec": SigFieldSpec(field_name, on_page=-1, box=appearance.box)}
-        _sign(writer, output, metadata, signer, timestamper, visible)
-    return output.getvalue()
-
-
-def _sign(writer: IncrementalPdfFileWriter, output: BytesIO, metadata: PdfSignatureMetadata, signer: Signer,
-          timestamper: TimeStamper | None, visible: dict[str, Any]) -> None:
-    field_name = metadata.field_name
-    try:
         with _SIGNING:
-            PdfSigner(metadata, signer=signer, timestamper=timestamper, **visible).sign_pdf(
-                writer, output=output, bytes_reserved=_reservation(signer, timestamper))
+            try:
+                return _sign(writer, metadata, signer, timestamper, visible)
+            except _TooLarge as error:
+                # A TSA's tokens grew (a longer chain after a renewal, a bigger key): sign once more with room
+                # for the token just received, which later signatures keep.
+                room = timestamper.grow_room() if timestamper is not None else None
+                if timestamper is None or room is None:
+                    raise SignatureTooLarge(str(error)) from error
+                log.warning("a timestamp from %s did not fit the room reserved for it: %d bytes reserved for "
+                            "its tokens from now on; signing again", timestamper.url, room)
+            try:
+                return _sign(_incremental_writer(pdf), metadata, signer, timestamper, visible)
+            except _TooLarge as error:
+                raise SignatureTooLarge(f"{error} (again, after making room for the timestamp)") from error
+
+
+class _TooLarge(Exception):
+    """The CMS came out larger than the room reserved for it (pyHanko's message)."""
+
+
+def _sign(writer: IncrementalPdfFileWriter, metadata: PdfSignatureMetadata, signer: Signer,
+          timestamper: HttpTimeStamper | None, visible: dict[str, Any]) -> bytes:
+    output = BytesIO()
+    try:
+        PdfSigner(metadata, signer=signer, timestamper=timestamper, **visible).sign_pdf(
+            writer, output=output, bytes_reserved=_reservation(signer, timestamper))
     except PdfError as error:
         raise InvalidPdf(str(error)) from error
     except TimestampRequestError as error:
         raise TimestampUnavailable(str(error)) from error
     except SigningError as error:
+        # pyHanko's PreparedByteRangeDigest.fill_reserved_region says so when the CMS does not fit.
+        if str(error).startswith(_DOES_NOT_FIT):
+            raise _TooLarge(str(error)) from error
         if isinstance(error.__cause__, (PathBuildingError, PathValidationError)):
             raise RevocationUnavailable(f"{error}: {error.__cause__}") from error
-        raise ValueError(f"cannot sign field {field_name!r}: {error}") from error
+        raise ValueError(f"cannot sign field {metadata.field_name!r}: {error}") from error
+    return output.getvalue()
 
 
-def _reservation(signer: Signer, timestamper: TimeStamper | None) -> int | None:
+def _reservation(signer: Signer, timestamper: HttpTimeStamper | None) -> int | None:
     """Hex digits to reserve for the CMS; sizing it up front spares pyHanko a dry-run signature."""
     if signer.signing_cert is None:
         return None
@@ -321,14 +373,7 @@ def _reservation(signer: Signer, timestamper: TimeStamper | None) -> int | None:
     key_bytes = -(-key.bit_size // 8)
     signature = key_bytes if key.algorithm in ("rsa", "rsassa_pss") else 2 * key_bytes + 9
     return 2 * (sum(len(each.dump()) for each in certificates) + signature + 2 * issuer_serial + CMS_OVERHEAD
-                + (_timestamp_token_size(timestamper) if timestamper is not None else 0))
-
-
-def _timestamp_token_size(timestamper: TimeStamper) -> int:
-    """Bytes to reserve for a token of this TSA: its first token's size (pyHanko asks for it once and keeps it,
-    as it does to size document timestamps) and a margin."""
-    token = asyncio.run(timestamper.async_dummy_response(DIGEST_ALGORITHM))
-    return len(token.dump()) + TIMESTAMP_MARGIN
+                + (timestamper.token_room() if timestamper is not None else 0))
 
 
 def _incremental_writer(pdf: bytes) -> IncrementalPdfFileWriter:

@@ -77,13 +77,15 @@ class LocalTimeStamper(DummyTimeStamper):
         return self._key.sign(signed_attrs.dump(), PKCS1v15(), digest), signed_attrs
 
 
-def authority(paths: PkiPaths, passphrase: str) -> LocalTimeStamper:
-    """The PKI's time-stamping authority, signing each request with the TSA key."""
+def authority(paths: PkiPaths, passphrase: str, *, full_chain: bool = False) -> LocalTimeStamper:
+    """The PKI's time-stamping authority, signing each request with the TSA key; its tokens carry the agency CA's
+    certificate, and with `full_chain` the root's as well (as TSAs that send their whole chain do)."""
     tsa = load_tsa(paths, passphrase)
     if not isinstance(tsa.key, RSAPrivateKey):
         raise TypeError("the local TSA signs with RSA only")
-    agency_ca = x509.load_pem_x509_certificate(paths.agency_ca_cert.read_bytes())
-    return LocalTimeStamper(to_asn1(tsa.cert), tsa.key, [to_asn1(agency_ca)])
+    chain = [paths.agency_ca_cert, *([paths.root_cert] if full_chain else [])]
+    return LocalTimeStamper(to_asn1(tsa.cert), tsa.key,
+                            [to_asn1(x509.load_pem_x509_certificate(path.read_bytes())) for path in chain])
 
 
 def responder(paths: PkiPaths, passphrase: str) -> Responder:
@@ -92,9 +94,10 @@ def responder(paths: PkiPaths, passphrase: str) -> Responder:
     return Responder(load_responder(paths, passphrase), agency_ca, CrlFile(paths.crl, agency_ca))
 
 
-def server(paths: PkiPaths, passphrase: str, port: int, host: str = "127.0.0.1") -> ThreadingHTTPServer:
+def server(paths: PkiPaths, passphrase: str, port: int, host: str = "127.0.0.1", *,
+           full_chain: bool = False) -> ThreadingHTTPServer:
     """An HTTP server of the CRL, the OCSP responder and the TSA; call serve_forever() on it."""
-    tsa = authority(paths, passphrase)
+    tsa = authority(paths, passphrase, full_chain=full_chain)
     ocsp = responder(paths, passphrase)
 
     class Handler(BaseHTTPRequestHandler):
@@ -148,9 +151,11 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dir", type=Path, required=True, help="the provisioned PKI directory")
     parser.add_argument("--port", type=int, default=9780)
+    parser.add_argument("--full-chain", action="store_true",
+                        help="timestamp tokens carry the root CA's certificate too, not only the agency CA's")
     args = parser.parse_args()
     passphrase = os.environ.get(PASSPHRASE_ENV) or DEFAULT_PASSPHRASE
-    server(PkiPaths.in_directory(args.dir), passphrase, args.port).serve_forever()
+    server(PkiPaths.in_directory(args.dir), passphrase, args.port, full_chain=args.full_chain).serve_forever()
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import threading
 import uuid
@@ -19,13 +20,14 @@ from motcua.events import Event, timestamp
 from motcua.topics import DOCUMENT_SIGNED
 from motcua.v1 import events_pb2
 from pyhanko.sign.signers import Signer
-from pyhanko.sign.timestamps import TimeStamper
 
 from signing import errors, forms, metrics, pades, stamps
 from signing.authorisation import Authoriser
 from signing.keystore import OFFICIAL, SEAL, KeyStore, UnknownSigner
 from signing.ocsp import OcspClient, OcspUnavailable
 from signing.repository import Repository
+
+log = logging.getLogger(__name__)
 
 DOCUMENT_ID = re.compile(r"^[0-9a-f]{32}$")
 Kick = Callable[[str, Any], None]
@@ -49,7 +51,7 @@ class Revocation(Protocol):
 class SigningService:
     def __init__(self, *, repo: Repository, kick: Kick, keys: KeyStore, revocation: Revocation,
                  authoriser: Authoriser, audit: Audit, trust_roots: Sequence[x509.Certificate], public_url: str,
-                 timestamper: TimeStamper | None = None, ocsp: OcspClient | None = None, concurrency: int = 2,
+                 timestamper: pades.HttpTimeStamper | None = None, ocsp: OcspClient | None = None, concurrency: int = 2,
                  revocation_max_age: timedelta = timedelta(0),
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.repo = repo
@@ -115,6 +117,10 @@ class SigningService:
         except pades.RevocationUnavailable as error:
             metrics.signatures.labels(signer, "revocation_unavailable").inc()
             raise errors.revocation_unavailable(str(error)) from None
+        except pades.SignatureTooLarge as error:
+            metrics.signatures.labels(signer, "too_large").inc()
+            log.error("signature by %r refused: %s", signer, error)
+            raise errors.signature_too_large(str(error)) from None
         return self._store(new_id, signed, key, dossier_code, signer, principal, origin)
 
     def _appearance(self, name: str, key: Signer) -> stamps.Appearance:
