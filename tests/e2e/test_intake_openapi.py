@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import requests
 import schemathesis
+from hypothesis import settings
 from intake.openapi import document
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -76,6 +77,7 @@ def test_the_service_serves_this_document(intake: str) -> None:
 
 
 @schema.parametrize()
+@settings(deadline=None)  # what is checked is each answer, not how fast it came on a shared machine
 def test_every_operation_answers_as_the_document_says(case: schemathesis.Case, intake: str) -> None:
     case.call_and_validate(base_url=intake, headers=credentials(case), checks=CHECKS)
 
