@@ -118,8 +118,9 @@ class Alarms:
         self.kick = kick
         self.warning = warning
         self.clock = clock
-        # Alarms this pod already tried: a tick looks OVERLAP back, and a claim that failed once (fired
-        # elsewhere, or the due time moved on) never succeeds later, so neither is tried twice here.
+        # Alarms and chains this pod already went through: a tick looks OVERLAP back, a claim that failed once
+        # (fired elsewhere, or the due time moved on) never succeeds later, and a chain followed once has put
+        # its rest back, so none is taken twice here.
         self._tried: OrderedDict[str, None] = OrderedDict()
 
     def schedule(self, dossier: dict[str, Any], now: datetime) -> None:
