@@ -55,7 +55,7 @@ def build(settings: Settings, platform: Platform) -> Process:
     renderer = Renderer()
     delivery = Delivery(repo=repo, channels=channels, retry=settings.retry, kick=relay.kick, renderer=renderer,
                         quiet=settings.quiet_hours, limits=RateLimits(settings.rate_limits), senders=settings.senders)
-    service = NotificationService(repo=repo, channels=channels, order=settings.channels, ready=delivery.ready,
+    service = NotificationService(repo=repo, channels=channels, order=settings.channels, sender=delivery,
                                   rating_url=settings.rating_url, quiet=settings.quiet_hours)
     tokens = platform.tokens()
     notifier = NotifierServicer(service, AgencySends(service=service, renderer=renderer), tokens)

@@ -7,7 +7,10 @@ exponential backoff and jitter; or a permanent one, moved to the next channel of
 claimed again and sent with the same client reference (docs/notification.md, "Crashes").
 
 A message due now that this process queued (from an event, a fallback, a resend) is handed to its sender with
-the claim token it was stored with, and claimed by `_id` at once. Once a POLL_SECONDS the sender reads the
+the claim token it was stored with, and claimed by `_id` at once. A dossier's messages are handed to the same
+sending thread, which sends them in turn, and while that process's senders run, a handed-over message's entry
+is due only HAND_OVER_GRACE later, so no poll takes it first: a citizen hears of a dossier's steps in the order
+they happened (docs/notification.md, "Order"). Once a POLL_SECONDS the sender reads the
 pending entries due (repository.py: one small entry per unfinished message, written before the message is
 queued and deleted after it is finished) for retries, messages queued by other replicas and those a crash
 left behind, and reads each one's message by `_id`: it sends a message that is due, moves the entry of one
@@ -22,6 +25,7 @@ import random
 import threading
 import time
 import uuid
+import zlib
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -46,6 +50,8 @@ log = logging.getLogger(__name__)
 
 Kick = Callable[[str, Any], None]
 POLL_SECONDS = 1.0
+# How long the polls leave a message handed over to this process's senders: a crash delays it by as much.
+HAND_OVER_GRACE = timedelta(seconds=30)
 DEPTH_SECONDS = 5.0
 BATCH = 50
 
@@ -88,32 +94,45 @@ class Delivery:
         self.clock = clock
         self.rng = rng or random.Random()
         self._wake = threading.Event()
-        self._ready: queue.SimpleQueue[dict[str, str]] = queue.SimpleQueue()
+        self._running = threading.Event()
         # Threads sending the messages handed over: a send waits on the provider and on three or four writes,
-        # so one thread alone keeps a replica to about ten messages a second.
+        # so one thread alone keeps a replica to about ten messages a second. With one, the polling thread
+        # sends them too; with more, each of the others sends its own line of them.
         self.senders = senders
+        self._lines: list[queue.SimpleQueue[dict[str, str]]] = [queue.SimpleQueue()
+                                                                for _ in range(max(1, senders - 1))]
 
-    def ready(self, message_id: str, claim: str) -> None:
-        """Hand the sender a message due now, with the claim token it was stored with."""
-        self._ready.put({"_id": message_id, "claim": claim})
+    def hand_over_due(self, now: datetime) -> datetime:
+        """When the polls may take a message handed over now: after HAND_OVER_GRACE while this process's
+        senders run, so that they alone send it, in its dossier's turn; at once where none run (a server pod)."""
+        return now + HAND_OVER_GRACE if self._running.is_set() else now
+
+    def ready(self, message_id: str, claim: str, dossier: str) -> None:
+        """Hand the sender a message due now, with the claim token it was stored with; a dossier's messages
+        join one line, sent by one thread in the order they were handed over."""
+        self._lines[zlib.crc32(dossier.encode()) % len(self._lines)].put({"_id": message_id, "claim": claim})
         self._wake.set()
 
     def run(self, stop: threading.Event) -> None:
         """Send due messages until stop is set: this thread polls and reports the queue, `senders - 1` more
-        take the messages handed over as they come."""
+        each take their line of the messages handed over as they come."""
         self._stop = stop
-        others = [threading.Thread(target=self._take_ready, args=(stop,), name=f"sender-{n}", daemon=True)
-                  for n in range(1, self.senders)]
+        others = [threading.Thread(target=self._take_ready, args=(stop, line), name=f"sender-{n}", daemon=True)
+                  for n, line in enumerate(self._lines if self.senders > 1 else [], start=1)]
         for thread in others:
             thread.start()
-        self._poll(stop)
+        self._running.set()
+        try:
+            self._poll(stop)
+        finally:
+            self._running.clear()
         for thread in others:
             thread.join(timeout=10)
 
-    def _take_ready(self, stop: threading.Event) -> None:
+    def _take_ready(self, stop: threading.Event, line: queue.SimpleQueue[dict[str, str]]) -> None:
         while not stop.is_set():
             try:
-                seen = self._ready.get(timeout=POLL_SECONDS)
+                seen = line.get(timeout=POLL_SECONDS)
             except queue.Empty:
                 continue
             try:
@@ -132,7 +151,7 @@ class Delivery:
                     for state, count in self.repo.count_pending(self.clock()).items():
                         metrics.queue_depth.labels(state).set(count)
                     depth_at = now + DEPTH_SECONDS
-                busy = self.send_ready()
+                busy = self.send_ready() if self.senders == 1 else 0
                 if now >= poll_at:
                     polled = self.send_due()
                     poll_at = now if polled == BATCH else now + POLL_SECONDS  # a full batch: more may be due
@@ -144,11 +163,12 @@ class Delivery:
                 self._wake.wait(max(0.0, poll_at - time.monotonic()))
 
     def send_ready(self) -> int:
-        """Claim by `_id` and send the messages handed over; returns how many this replica sent."""
+        """Claim by `_id` and send the messages handed over to a single sender, in turn; returns how many this
+        replica sent."""
         batch = []
         while len(batch) < BATCH:
             try:
-                batch.append(self._ready.get_nowait())
+                batch.append(self._lines[0].get_nowait())
             except queue.Empty:
                 break
         return self._send(batch)
@@ -294,7 +314,7 @@ class Delivery:
             log.info("message %s failed on %s (%s); falling back to %s", message["_id"], channel.name, reason,
                      step["channel"])
             if recorded and fields["next_attempt_at"] <= self.clock():
-                self.ready(message["_id"], message["claim"])
+                self.ready(message["_id"], message["claim"], message["dossier_code"])
         else:
             now = self.clock()
             fields = {"state": "failed", "failed_at": now, "error": reason}

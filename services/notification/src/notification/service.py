@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from motcua.errors import Conflict, NotFound
 from motcua.events import Event
@@ -32,15 +32,23 @@ def message_key(event_id: str, kind: str, recipient: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"motcua:notification/{event_id}/{kind}/{recipient}"))
 
 
+class Sender(Protocol):
+    """The sender of this process (delivery.Delivery), as the service hands messages to it."""
+
+    def hand_over_due(self, now: datetime) -> datetime: ...
+
+    def ready(self, message_id: str, claim: str, dossier: str) -> None: ...
+
+
 class NotificationService:
     def __init__(self, *, repo: Any, channels: Mapping[str, Channel], order: tuple[str, ...],
-                 ready: Callable[[str, str], None], rating_url: str = "", quiet: QuietHours = NO_QUIET_HOURS,
+                 sender: Sender, rating_url: str = "", quiet: QuietHours = NO_QUIET_HOURS,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.repo = repo
         self.catalog = CatalogCache(repo)
         self.channels = channels
         self.order = order
-        self.ready = ready  # hands a message due now, with its claim token, to this process's sender
+        self.sender = sender  # this process's: takes a message due now, with its claim token and dossier
         self.rating_url = rating_url
         self.quiet = quiet
         self.clock = clock
@@ -119,14 +127,16 @@ class NotificationService:
         Its pending entry is written first, so that a crash between the two writes leaves an entry (deleted
         later as garbage), never a message no poll finds.
         """
-        generation = self.repo.hold(message["_id"], message["next_attempt_at"], message["created_at"])
+        handed = message["next_attempt_at"] <= message["created_at"]
+        due = self.sender.hand_over_due(message["created_at"]) if handed else message["next_attempt_at"]
+        generation = self.repo.hold(message["_id"], due, message["created_at"])
         created = self.repo.create_message({**message, "pending": generation})
         if not created:
             if generation == 1:  # this call wrote the entry, for a message stored (and finished) before
                 self.repo.release(message["_id"], generation)
             return False
-        if message["next_attempt_at"] <= message["created_at"]:
-            self.ready(message["_id"], message["claim"])
+        if handed:
+            self.sender.ready(message["_id"], message["claim"], message["dossier_code"])
         return True
 
     def resend(self, message_id: str, actor: str) -> dict[str, Any]:
@@ -142,11 +152,12 @@ class NotificationService:
                   "error": "", "claim": uuid.uuid4().hex}
         entry = {"at": now, "channel": message["channel"], "provider": message.get("provider", ""),
                  "outcome": "resend", "error": "", "provider_message_id": "", "template_version": 0, "by": actor}
-        fields["pending"] = self.repo.hold(message_id, now, now)  # before it is queued again, as at its creation
+        # Before it is queued again, as at its creation.
+        fields["pending"] = self.repo.hold(message_id, self.sender.hand_over_due(now), now)
         resent = self.repo.resend(message_id, message["claim"], fields, entry)
         if resent is None:
             raise self._not_finished(message)
-        self.ready(message_id, fields["claim"])
+        self.sender.ready(message_id, fields["claim"], message["dossier_code"])
         return resent
 
     @staticmethod

@@ -183,7 +183,7 @@ class FakeChannel:
 class Harness:
     """The service and the sender over fakes, seeded with the rules and templates, with a clock the test moves."""
 
-    def __init__(self, order: tuple[str, ...] = ("zns", "sms", "email"), attempts: int = 3) -> None:
+    def __init__(self, order: tuple[str, ...] = ("zns", "sms", "email"), attempts: int = 3, senders: int = 1) -> None:
         self.now = START
         self.repo = FakeRepository()
         self.repo.seed(SEED_RULES, seed_templates({kind: f"2000{i}" for i, kind in enumerate(KINDS)}, START))
@@ -193,9 +193,9 @@ class Harness:
         self.retry = RetrySettings(attempts=attempts, first_delay=1.0, max_delay=8.0, lease=60.0)
         self.delivery = Delivery(repo=self.repo, channels=self.channels, retry=self.retry,
                                  kick=lambda c, k: self.kicks.append((c, k)), clock=lambda: self.now,
-                                 rng=random.Random(6))
+                                 rng=random.Random(6), senders=senders)
         self.service = NotificationService(repo=self.repo, channels=self.channels, order=order,
-                                           ready=self.delivery.ready, clock=lambda: self.now)
+                                           sender=self.delivery, clock=lambda: self.now)
 
     def advance(self, seconds: float) -> None:
         self.now += timedelta(seconds=seconds)

@@ -1,17 +1,19 @@
 import random
+import threading
 from datetime import timedelta
 
 import pytest
 from motcua import topics
 from motcua.events import Event
+from motcua.testing import eventually
 from motcua.v1 import common_pb2, events_pb2
-from notification.channels import DeliveryError
-from notification.delivery import backoff, plan_route
+from notification.channels import DeliveryError, Outgoing
+from notification.delivery import HAND_OVER_GRACE, backoff, plan_route
 from notification.lookups import CatalogCache
 from notification.service import message_key
 from notification.settings import RetrySettings
 
-from .conftest import CODE
+from .conftest import CODE, FakeChannel
 
 TRANSIENT = DeliveryError("HTTP 503", permanent=False)
 PERMANENT = DeliveryError("ZNS error -118", permanent=True)
@@ -304,3 +306,45 @@ def test_a_rating_link_that_comes_before_the_contact_keeps_both(harness, receive
     harness.service.on_event(received())
     assert harness.repo.get_recipient(CODE)["rating_url"] == link
     assert harness.repo.get_recipient(CODE)["phone"] == "0912345678"
+
+
+class HoldingChannel(FakeChannel):
+    """Holds the first message it is given until another is sent or a second has passed, as a slow provider."""
+
+    def __init__(self) -> None:
+        super().__init__("zns", "phone", "zalo")
+        self.another = threading.Event()
+
+    def send(self, message: Outgoing) -> str:
+        if self.calls == 0:
+            self.calls += 1
+            self.another.wait(timeout=1.0)
+            self.sent.append(message)
+            return "zns-held"
+        self.another.set()
+        return super().send(message)
+
+
+def test_a_dossiers_messages_go_out_in_the_order_they_were_handed_over_with_many_senders(make_harness, received):
+    harness = make_harness(senders=4)
+    harness.channels["zns"] = channel = HoldingChannel()
+    stop = threading.Event()
+    runner = threading.Thread(target=harness.delivery.run, args=(stop,))
+    runner.start()
+    try:
+        eventually(lambda: harness.delivery.hand_over_due(harness.now) > harness.now, 5, what="the senders running")
+        harness.service.on_event(received())  # the dossier's first message, which the provider holds a while
+        model = harness.message()
+        # While the senders run, the polls leave a handed-over message to them for a while.
+        assert harness.repo.pending[model["_id"]]["due"] == harness.now + HAND_OVER_GRACE
+        for n in range(1, 30):  # then more of the same dossier, and of two others
+            code = CODE if n % 3 == 0 else f"{CODE}-{n % 3}"
+            harness.service.create({**model, "_id": f"m{n:02d}", "dossier_code": code, "claim": f"c{n}"})
+        eventually(lambda: len(channel.sent) == 30, 20, what="the 30 messages sent")
+    finally:
+        stop.set()
+        runner.join()
+    sent = [harness.repo.messages[outgoing.reference] for outgoing in channel.sent]
+    for code in (CODE, f"{CODE}-1", f"{CODE}-2"):
+        mine = [m["_id"] for m in sent if m["dossier_code"] == code]
+        assert mine == sorted(mine, key=lambda i: (i != model["_id"], i)) and len(mine) == 10, code

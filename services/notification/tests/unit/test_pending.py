@@ -17,8 +17,9 @@ TRANSIENT = DeliveryError("HTTP 503", permanent=False)
 
 def forget_hand_overs(delivery) -> None:  # type: ignore[no-untyped-def]
     """What a process that died takes with it: the messages handed to its senders and not yet taken."""
-    while not delivery._ready.empty():
-        delivery._ready.get_nowait()
+    for line in delivery._lines:
+        while not line.empty():
+            line.get_nowait()
 
 
 def entry_of(harness, message_id):  # type: ignore[no-untyped-def]
