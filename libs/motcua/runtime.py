@@ -81,7 +81,9 @@ class Runtime:
             servers.append(server)
             threads.append(self._thread("http", lambda _stop, s=server: s.run()))
         # What start-up built lives as long as the process: out of the collector's way, a full collection
-        # no longer walks it while a request waits.
+        # no longer walks it while a request waits. Start-up's garbage (a warm-up's cycles) is collected
+        # first: frozen, it would never be freed.
+        gc.collect()
         gc.freeze()
         for server in self._grpc:
             server.start()

@@ -19,6 +19,7 @@ from motcua.events import timestamp
 from motcua.rpc import build_server
 from motcua.v1 import common_pb2, signing_pb2, signing_pb2_grpc
 from signing import forms, pki_server
+from signing.authorisation import Authoriser, parse_service_keys
 from signing.forms import FormHeader, ResultDocument
 from signing.hsm import (
     SOFTHSM_MODULE,
@@ -30,6 +31,7 @@ from signing.keystore import FileKeyStore, Pkcs11KeyStore
 from signing.pades import load_trust_roots
 from signing.pki import OFFICIAL_ID, PkiPaths, provision_local_pki
 from signing.revocation import CrlFile
+from signing.service import SigningService
 from signing.servicer import SigningServicer
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -38,6 +40,8 @@ TOKEN_LABEL = "motcua-test"
 TOKEN_PIN = "test-pin-1234"
 CODE = "000.00.12.H56-260217-0007"
 RECEIVED_AT = dt.datetime(2026, 2, 17, 1, 30, tzinfo=dt.UTC)
+PUBLIC_URL = "https://motcua.example.vn"
+AUTHORISER = Authoriser(parse_service_keys("intake:seal, routing:official"))
 
 
 @pytest.fixture(scope="session")
@@ -257,6 +261,14 @@ def repo() -> MemoryRepository:
 
 def crl_of(pki: PkiPaths) -> CrlFile:
     return CrlFile(pki.crl, x509.load_pem_x509_certificate(pki.agency_ca_cert.read_bytes()))
+
+
+@pytest.fixture
+def service(audit: AuditRecords, repo: MemoryRepository, keys: FileKeyStore, pki: PkiPaths,
+            roots: list[x509.Certificate]) -> SigningService:
+    """The signing service on the session's PKI (PKCS#12 keys, its CRL), storing in memory."""
+    return SigningService(repo=repo, kick=lambda *_: None, keys=keys, revocation=crl_of(pki), authoriser=AUTHORISER,
+                          audit=audit, trust_roots=roots, public_url=PUBLIC_URL)
 
 
 Server = tuple[str, Callable[[], None]]

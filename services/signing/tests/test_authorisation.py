@@ -14,7 +14,7 @@ from motcua.auth import Principal
 from motcua.errors import Conflict, Forbidden
 from motcua.rpc import channel, error_details
 from motcua.v1 import signing_pb2, signing_pb2_grpc
-from signing.authorisation import Authoriser, holder_ids, parse_service_keys
+from signing.authorisation import holder_ids, parse_service_keys
 from signing.keystore import FileKeyStore
 from signing.pades import load_trust_roots
 from signing.pki import OFFICIAL_ID, PkiPaths, provision_local_pki, revoke
@@ -22,7 +22,9 @@ from signing.service import SigningService
 from signing.servicer import SigningServicer
 
 from .conftest import (
+    AUTHORISER,
     PASSPHRASE,
+    PUBLIC_URL,
     AuditRecords,
     JwtKeys,
     MemoryRepository,
@@ -30,8 +32,6 @@ from .conftest import (
     serving,
 )
 
-PUBLIC_URL = "https://motcua.example.vn"
-AUTHORISER = Authoriser(parse_service_keys("intake:seal, routing:official"))
 OFFICIAL = Principal(sub=OFFICIAL_ID, agency="000.00.12.H56", department="", roles=frozenset({"leader"}))
 OTHER_LEADER = Principal(sub="001085099999", agency="000.00.12.H56", department="", roles=frozenset({"leader"}))
 CLERK = Principal(sub="van-thu-1", agency="000.00.12.H56", department="", roles=frozenset({"seal_clerk"}))
@@ -39,13 +39,6 @@ CLERK = Principal(sub="van-thu-1", agency="000.00.12.H56", department="", roles=
 
 def service_principal(name: str) -> Principal:
     return Principal(sub=name, agency="", department="", roles=frozenset({"service"}))
-
-
-@pytest.fixture
-def service(audit: AuditRecords, repo: MemoryRepository, keys: FileKeyStore, pki: PkiPaths,
-            roots: list[x509.Certificate]) -> SigningService:
-    return SigningService(repo=repo, kick=lambda *_: None, keys=keys, revocation=crl_of(pki), authoriser=AUTHORISER,
-                          audit=audit, trust_roots=roots, public_url=PUBLIC_URL)
 
 
 @pytest.mark.parametrize(("principal", "signer"), [

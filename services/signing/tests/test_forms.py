@@ -452,3 +452,21 @@ def test_the_font_drawn_with_has_every_character_of_the_catalog() -> None:
 def test_names_in_vietnamese_greek_and_cyrillic_are_drawn_with_glyphs_not_boxes() -> None:
     names = "Nguyễn Thị Ánh Tuyết, Иван Петрович Сидоров, Νίκος Παπαδόπουλος"
     assert names in text_of(render(make_receipt(applicant_name=names)))
+
+
+@pytest.mark.parametrize(("files", "message"), [
+    ({}, "DejaVuSerif.ttf, DejaVuSerif-Bold.ttf, DejaVuSerif-Italic.ttf not found in"),
+    ({name: b"not a font" for name in layout.FONT_FILES.values()}, "cannot cut the fonts of"),
+])
+def test_fonts_missing_or_unreadable_stop_the_start_with_what_is_wrong(
+        files: dict[str, bytes], message: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, content in files.items():
+        (tmp_path / name).write_bytes(content)
+    monkeypatch.setenv("MOTCUA_SIGNING_FONT_DIR", str(tmp_path))
+    layout.font_directory.cache_clear()
+    try:
+        with pytest.raises(RuntimeError, match=message):
+            layout.font_directory()
+    finally:
+        monkeypatch.delenv("MOTCUA_SIGNING_FONT_DIR")
+        layout.font_directory.cache_clear()

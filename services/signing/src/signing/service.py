@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import re
 import threading
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -74,6 +76,20 @@ class SigningService:
         self.public_url = public_url
         self.clock = clock
 
+    @contextmanager
+    def _working(self) -> Iterator[None]:
+        """Hold one of the permits for a rendering, signature or verification; collect its garbage as it ends.
+
+        A document's parsed fonts and PDF objects, and a CMS's certificates, are reference cycles: left to the
+        cyclic collector they pile up over several documents before a full collection frees them, and the
+        memory they held stays the process's (the start's objects are frozen, so a collection walks little).
+        """
+        with self._work:
+            try:
+                yield
+            finally:
+                gc.collect()
+
     def verify_url(self, document_id: str) -> str:
         return f"{self.public_url}/verify/{document_id}"
 
@@ -102,7 +118,7 @@ class SigningService:
             dossier_code = dossier_code or form.dossier_code
             reason = reason or forms.signing_reason(form)
         try:
-            with self._work:
+            with self._working():
                 content = forms.render(form, verify_url=self.verify_url(new_id)) if form is not None else pdf
                 signed = pades.sign_pdf(content, signer=key, field_name=f"Sig-{signer}-{new_id[:8]}",
                                         reason=reason or DEFAULT_REASON, location=location or "",
@@ -166,7 +182,7 @@ class SigningService:
         if not content:
             raise invalid("source", "Cần tài liệu PDF để kiểm tra", "give pdf bytes or a document_id")
         try:
-            with self._work:
+            with self._working():
                 result = self.verifier.verify(content, self.revocation.crls())
         except pades.InvalidPdf as error:
             raise invalid("pdf", "Tệp không phải PDF hợp lệ", f"not a valid PDF: {error}") from None

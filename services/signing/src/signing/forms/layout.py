@@ -12,14 +12,14 @@ import atexit
 import datetime as dt
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
 import segno
-from fontTools import subset
-from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import (
     Align,
@@ -32,19 +32,13 @@ from fpdf.enums import (
 )
 from fpdf.fonts import FontFace
 
+from signing.fonts import FONT_FILES
 from signing.forms.catalog import COMMON
 from signing.forms.dates import in_vietnam, place_and_date
 from signing.forms.model import FormHeader
 
 FONT_FAMILY = "DejaVuSerif"
-FONT_FILES = {"": "DejaVuSerif.ttf", "B": "DejaVuSerif-Bold.ttf", "I": "DejaVuSerif-Italic.ttf"}
 DEBIAN_FONTS = "/usr/share/fonts/truetype/dejavu"
-# What documents are written in: Latin with Vietnamese (and its combining tones), Greek and Cyrillic (names of
-# foreigners), punctuation, currency (₫), letterlike symbols (№), arrows, mathematical operators, shapes, dingbats.
-SCRIPTS = ((0x20, 0x7E), (0xA0, 0x24F), (0x300, 0x36F), (0x370, 0x3FF), (0x400, 0x4FF), (0x1E00, 0x1EFF),
-           (0x2000, 0x206F), (0x20A0, 0x20CF), (0x2100, 0x214F), (0x2190, 0x21FF), (0x2200, 0x22FF),
-           (0x25A0, 0x25FF), (0x2600, 0x26FF), (0x2700, 0x27BF))
-
 PAGE_WIDTH = 210.0
 PAGE_HEIGHT = 297.0
 MARGIN_LEFT = 30.0
@@ -91,7 +85,7 @@ class FormPdf(FPDF):
 @lru_cache(maxsize=1)
 def font_directory() -> Path:
     """The fonts documents are drawn with: DejaVu Serif from MOTCUA_SIGNING_FONT_DIR (or where Debian's
-    fonts-dejavu packages put it), cut once per process to the scripts of SCRIPTS, in a private directory.
+    fonts-dejavu packages put it), cut once per process to `signing.fonts.SCRIPTS`, in a private directory.
 
     fpdf2 parses the whole font file for every document and subsets it again when writing one; DejaVu Serif
     carries 3,500 glyphs, of which the scripts documents are written in need half, so each document costs a
@@ -105,26 +99,13 @@ def font_directory() -> Path:
                            "fonts-dejavu-extra, or set MOTCUA_SIGNING_FONT_DIR to a directory holding them")
     target = Path(tempfile.mkdtemp(prefix="motcua-fonts-"))
     atexit.register(shutil.rmtree, target, ignore_errors=True)
-    codepoints = [code for first, last in SCRIPTS for code in range(first, last + 1)]
-    for name in FONT_FILES.values():
-        _cut(source / name, target / name, codepoints)
+    # In a child process: subsetting three whole fonts builds about 10 MB of Python objects, and the arenas
+    # they filled would stay this long-lived process's after they are freed.
+    cut = subprocess.run([sys.executable, "-m", "signing.fonts", str(source), str(target)],
+                         capture_output=True, text=True, check=False)
+    if cut.returncode != 0:
+        raise RuntimeError(f"cannot cut the fonts of {source}: {cut.stderr.strip()[-2000:]}")
     return target
-
-
-def _cut(source: Path, target: Path, codepoints: list[int]) -> None:
-    """Write the font keeping only the glyphs of the codepoints, deterministically."""
-    options = subset.Options()
-    options.layout_features = []  # fpdf2 drops the layout tables: no alternates or ligatures to keep
-    options.name_IDs = ["*"]
-    options.notdef_outline = True
-    options.glyph_names = True
-    options.recalc_timestamp = False
-    options.drop_tables += ["FFTM"]
-    font = TTFont(source, recalcTimestamp=False)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=codepoints)
-    subsetter.subset(font)
-    font.save(target)
 
 
 def add_fonts(pdf: FPDF) -> None:
