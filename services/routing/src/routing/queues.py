@@ -9,10 +9,11 @@ day it shows, whatever the queue's size and whatever the backend: FerretDB 1.x s
 without a scan. A day is split because every put rewrites its whole document on FerretDB: a put into a day of
 1,000 tasks takes about 33 ms there against 2 ms into one of 10, and the puts of a collection wait for each
 other. A task keeps its part (`queue_part`, drawn from its id when it is created) so its put and drop meet
-the same document; a task stored without one is in part 0, which has the name a whole day had before. A task missing from the
-queue after a crash between the two writes is still acted on through the dossier (and a dossier's first task is
-put back when its `DossierReceived` is redelivered, as it is after such a crash); an entry whose task moved on
-is refused as stale by the action itself.
+the same document; a task stored without one is in part 0, which has the name a whole day had before.
+
+A task missing from the queue after a crash between the two writes is still acted on through the dossier (and a
+dossier's first task is put back when its `DossierReceived` is redelivered, as it is after such a crash); an
+entry whose task moved on is refused as stale by the action itself.
 
 Each entry is stored as one JSON string rather than a sub-document: FerretDB converts a document field by
 field, and a day of 160 entries read as 160 strings instead of 2,700 fields is several times faster.
